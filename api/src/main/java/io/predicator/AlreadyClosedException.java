@@ -1,0 +1,25 @@
+package io.predicator;
+
+import java.io.Serial;
+
+/**
+ * Thrown when a plugin or a context is used after it was closed: a call, a lookup or a load.
+ *
+ * <p>Calls through function handles obtained before the close throw this too, instead of jumping into
+ * freed code.
+ *
+ * @since 0.1
+ */
+public class AlreadyClosedException extends JitException {
+    @Serial
+    private static final long serialVersionUID = 1L;
+
+    /**
+     * Creates the exception.
+     *
+     * @param what the plugin or context, e.g. {@code "plugin 'filter'"}
+     */
+    public AlreadyClosedException(String what) {
+        super(what + " is closed");
+    }
+}

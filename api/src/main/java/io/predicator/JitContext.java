@@ -1,0 +1,189 @@
+package io.predicator;
+
+import io.predicator.spi.JitBackend;
+import io.predicator.spi.JitSettings;
+import io.predicator.spi.SymbolResolver;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ServiceLoader;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Loads native plugins, compiles them for the host CPU and links them in-process; the entry point of Predicator.
+ *
+ * <pre>{@code
+ * try (JitContext jit = JitContext.builder().build();
+ *      Plugin plugin = jit.load(ModuleSource.of(Path.of("add.ll")))) {
+ *     IntBinaryOperator add = plugin.function("add", IntBinaryOperator.class);
+ *     int five = add.applyAsInt(2, 3);
+ * }
+ * }</pre>
+ *
+ * <p>A context is thread-safe: many threads may load, call and close plugins at the same time. Closing it
+ * closes every plugin still loaded.
+ *
+ * @since 0.1
+ */
+public interface JitContext extends AutoCloseable {
+
+    /**
+     * Starts building a context with the backend found through {@link ServiceLoader}.
+     *
+     * @return a new builder
+     */
+    static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Loads a plugin with the context's settings.
+     *
+     * @param source the plugin's content
+     * @return the loaded plugin, owned by the caller (close it) and by this context (closed with it)
+     * @throws MalformedModuleException if the content cannot be read
+     * @throws UnsupportedModuleException if the module uses what JIT-loaded plugins cannot have
+     * @throws UnresolvedSymbolsException if the plugin references symbols its resolver does not provide
+     * @throws ResolverException if the resolver fails
+     * @throws CompilationException if LLVM fails to compile or link the module
+     * @throws AlreadyClosedException if the context is closed
+     */
+    default Plugin load(ModuleSource source) {
+        return load(source, LoadOptions.defaults());
+    }
+
+    /**
+     * Loads a plugin with per-load overrides.
+     *
+     * @param source the plugin's content
+     * @param options overrides of the context's resolver, optimisation level or the plugin's name
+     * @return the loaded plugin
+     * @throws JitException as for {@link #load(ModuleSource)}
+     */
+    Plugin load(ModuleSource source, LoadOptions options);
+
+    /**
+     * Reads what a module exports and imports without loading it. For IR and bitcode this compiles the module
+     * (the code generator may add imports such as {@code memcpy}) but links nothing.
+     *
+     * @param source the module's content
+     * @return its exports and the undefined symbols it needs
+     * @throws MalformedModuleException if the content cannot be read
+     */
+    ModuleInfo inspect(ModuleSource source);
+
+    /**
+     * Returns the plugins loaded by this context and not yet closed.
+     *
+     * @return a snapshot of the open plugins
+     */
+    List<Plugin> plugins();
+
+    /**
+     * Returns whether the context has been closed.
+     *
+     * @return true once {@link #close()} has started
+     */
+    boolean isClosed();
+
+    /**
+     * Closes every plugin still loaded, then releases the JIT; idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Builds a {@link JitContext}; not thread-safe.
+     *
+     * <p>Without {@link #resolver(SymbolResolver)}, plugins may use only what they define themselves plus the
+     * memory routines compilers emit calls to ({@link SymbolResolver#compilerSupport()}). Without
+     * {@link #optimizationLevel(int)}, plugins are optimised at level 2.
+     *
+     * @since 0.1
+     */
+    final class Builder {
+        private SymbolResolver resolver = SymbolResolver.compilerSupport();
+        private int optimizationLevel = 2;
+        private String backendId;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets the resolver for plugins whose load options name none.
+         *
+         * @param resolver the resolver
+         * @return this builder
+         */
+        public Builder resolver(SymbolResolver resolver) {
+            this.resolver = requireNonNull(resolver, "resolver is null");
+            return this;
+        }
+
+        /**
+         * Sets the default optimisation level.
+         *
+         * @param level 0 (none) to 3 (aggressive), as LLVM's {@code default<O0..O3>} pipelines
+         * @return this builder
+         */
+        public Builder optimizationLevel(int level) {
+            this.optimizationLevel = JitSettings.checkOptimizationLevel(level);
+            return this;
+        }
+
+        /**
+         * Chooses the backend by id when several are on the class path.
+         *
+         * @param id the backend id, such as {@code "orc"}
+         * @return this builder
+         */
+        public Builder backend(String id) {
+            this.backendId = requireNonNull(id, "id is null");
+            return this;
+        }
+
+        /**
+         * Creates the context with the backend found through {@link ServiceLoader}.
+         *
+         * @return a new context that the caller owns
+         * @throws JitException if no backend, or more than one and none chosen, is on the class path
+         */
+        public JitContext build() {
+            return build(ServiceLoader.load(JitBackend.class, JitContext.class.getClassLoader()));
+        }
+
+        /**
+         * Creates the context with an explicitly given backend, without {@link ServiceLoader}.
+         *
+         * @param backend the backend
+         * @return a new context that the caller owns
+         */
+        public JitContext build(JitBackend backend) {
+            requireNonNull(backend, "backend is null");
+            return backend.create(new JitSettings(resolver, optimizationLevel));
+        }
+
+        private JitContext build(Iterable<JitBackend> discovered) {
+            List<JitBackend> backends = new ArrayList<>();
+            discovered.forEach(backends::add);
+            List<String> ids = backends.stream().map(JitBackend::id).toList();
+            if (backendId != null) {
+                return build(backends.stream()
+                        .filter(backend -> backend.id().equals(backendId))
+                        .findFirst()
+                        .orElseThrow(() -> new JitException("No JIT backend with id '" + backendId
+                                + "' on the class path; found " + ids)));
+            }
+            if (backends.isEmpty()) {
+                throw new JitException("No JIT backend on the class path: add io.predicator:predicator-orc-backend "
+                        + "as a dependency");
+            }
+            if (backends.size() > 1) {
+                throw new JitException("Several JIT backends on the class path " + ids
+                        + "; choose one with JitContext.builder().backend(id)");
+            }
+            return build(backends.getFirst());
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.predicator;
+
+import io.predicator.spi.JitSettings;
+import io.predicator.spi.SymbolResolver;
+
+import java.util.Optional;
+import java.util.OptionalInt;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Per-load overrides of a context's settings: the resolver, the optimisation level and the plugin's name.
+ * Immutable; build with {@link #builder()}.
+ *
+ * @since 0.1
+ */
+public final class LoadOptions {
+    private static final LoadOptions DEFAULTS = new Builder().build();
+
+    private final SymbolResolver resolver;
+    private final Integer optimizationLevel;
+    private final String name;
+
+    private LoadOptions(Builder builder) {
+        this.resolver = builder.resolver;
+        this.optimizationLevel = builder.optimizationLevel;
+        this.name = builder.name;
+    }
+
+    /**
+     * Returns options that override nothing.
+     *
+     * @return the default options
+     */
+    public static LoadOptions defaults() {
+        return DEFAULTS;
+    }
+
+    /**
+     * Starts building options.
+     *
+     * @return a new builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Returns the resolver for this load, if it overrides the context's.
+     *
+     * @return the resolver override
+     */
+    public Optional<SymbolResolver> resolver() {
+        return Optional.ofNullable(resolver);
+    }
+
+    /**
+     * Returns the optimisation level for this load, if it overrides the context's.
+     *
+     * @return the level override, 0 to 3
+     */
+    public OptionalInt optimizationLevel() {
+        return optimizationLevel == null ? OptionalInt.empty() : OptionalInt.of(optimizationLevel);
+    }
+
+    /**
+     * Returns the plugin's name, if it overrides the module source's name.
+     *
+     * @return the name override
+     */
+    public Optional<String> name() {
+        return Optional.ofNullable(name);
+    }
+
+    /**
+     * Returns a builder that starts from these options.
+     *
+     * @return a new builder with these values
+     */
+    public Builder toBuilder() {
+        Builder builder = new Builder();
+        builder.resolver = resolver;
+        builder.optimizationLevel = optimizationLevel;
+        builder.name = name;
+        return builder;
+    }
+
+    @Override
+    public String toString() {
+        return "LoadOptions[resolver=" + (resolver == null ? "context's" : resolver.id())
+                + ", optimizationLevel=" + (optimizationLevel == null ? "context's" : optimizationLevel)
+                + ", name=" + (name == null ? "source's" : name) + "]";
+    }
+
+    /**
+     * Builds {@link LoadOptions}; not thread-safe.
+     *
+     * @since 0.1
+     */
+    public static final class Builder {
+        private SymbolResolver resolver;
+        private Integer optimizationLevel;
+        private String name;
+
+        private Builder() {
+        }
+
+        /**
+         * Uses this resolver instead of the context's.
+         *
+         * @param resolver the resolver
+         * @return this builder
+         */
+        public Builder resolver(SymbolResolver resolver) {
+            this.resolver = requireNonNull(resolver, "resolver is null");
+            return this;
+        }
+
+        /**
+         * Uses this optimisation level instead of the context's.
+         *
+         * @param level 0 (none) to 3 (aggressive), as LLVM's {@code default<O0..O3>} pipelines
+         * @return this builder
+         */
+        public Builder optimizationLevel(int level) {
+            this.optimizationLevel = JitSettings.checkOptimizationLevel(level);
+            return this;
+        }
+
+        /**
+         * Names the plugin, instead of taking the module source's name.
+         *
+         * @param name the plugin name
+         * @return this builder
+         */
+        public Builder name(String name) {
+            requireNonNull(name, "name is null");
+            if (name.isBlank()) {
+                throw new IllegalArgumentException("name is blank");
+            }
+            this.name = name;
+            return this;
+        }
+
+        /**
+         * Builds the options.
+         *
+         * @return immutable options
+         */
+        public LoadOptions build() {
+            return new LoadOptions(this);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.predicator;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A loaded native plugin: its functions can be called and its data read until it is closed.
+ *
+ * <p>Closing unloads the plugin's code and data. A call in flight when {@link #close()} is called completes
+ * first; calls through any handle or interface obtained from this plugin afterwards throw
+ * {@link AlreadyClosedException} instead of jumping into freed memory. Every method is thread-safe.
+ *
+ * @since 0.1
+ */
+public interface Plugin extends AutoCloseable {
+
+    /**
+     * Returns the plugin's name, as given in the load options or by the module source.
+     *
+     * @return the name
+     */
+    String name();
+
+    /**
+     * Returns the format the plugin was loaded from.
+     *
+     * @return the format
+     */
+    ModuleFormat format();
+
+    /**
+     * Returns a function as an implementation of a functional interface, whose single abstract method's types
+     * give the signature ({@code int}, {@code long}, {@code short}, {@code char}, {@code byte}, {@code boolean},
+     * {@code float}, {@code double}, {@link MemorySegment} for pointers, {@code void}).
+     *
+     * @param symbol the function's name
+     * @param functionalInterface the interface to implement
+     * @param <T> the interface type
+     * @return an implementation that calls the native function
+     * @throws UnknownSymbolException if the plugin does not export the function
+     * @throws SignatureMismatchException if the module declares a different signature (IR and bitcode only)
+     * @throws AlreadyClosedException if the plugin is closed
+     * @throws IllegalArgumentException if the interface is not functional or uses types with no C equivalent
+     */
+    <T> T function(String symbol, Class<T> functionalInterface);
+
+    /**
+     * Returns a method handle that calls a function with the given descriptor.
+     *
+     * @param symbol the function's name
+     * @param descriptor the function's C signature
+     * @return a method handle of the descriptor's type
+     * @throws UnknownSymbolException if the plugin does not export the function
+     * @throws SignatureMismatchException if the module declares a different signature (IR and bitcode only)
+     * @throws AlreadyClosedException if the plugin is closed
+     */
+    MethodHandle function(String symbol, FunctionDescriptor descriptor);
+
+    /**
+     * Returns the address of an exported function or data symbol. The segment belongs to the plugin: for data it
+     * has the symbol's size, and any access after the plugin is closed throws {@link IllegalStateException}.
+     *
+     * @param symbol the symbol's name
+     * @return the address, or empty if the plugin exports no such symbol
+     * @throws AlreadyClosedException if the plugin is closed
+     */
+    Optional<MemorySegment> address(String symbol);
+
+    /**
+     * Returns the functions the plugin defines and exports, with their signatures where the format carries types.
+     *
+     * @return exported functions, sorted by name
+     */
+    List<ExportedFunction> exports();
+
+    /**
+     * Returns whether the plugin has been closed.
+     *
+     * @return true once {@link #close()} has started
+     */
+    boolean isClosed();
+
+    /**
+     * Unloads the plugin, after waiting for calls in flight to complete; idempotent.
+     */
+    @Override
+    void close();
+}

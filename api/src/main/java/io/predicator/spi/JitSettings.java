@@ -1,0 +1,34 @@
+package io.predicator.spi;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The settings a {@link io.predicator.JitContext.Builder} hands to the backend that creates the context.
+ *
+ * @param resolver the resolver for plugins whose load options name none
+ * @param optimizationLevel the default optimisation level, 0 to 3
+ * @since 0.1
+ */
+public record JitSettings(SymbolResolver resolver, int optimizationLevel) {
+    /**
+     * Creates the settings.
+     */
+    public JitSettings {
+        requireNonNull(resolver, "resolver is null");
+        checkOptimizationLevel(optimizationLevel);
+    }
+
+    /**
+     * Checks that an optimisation level is between 0 and 3.
+     *
+     * @param level the level
+     * @return the level
+     * @throws IllegalArgumentException if it is out of range
+     */
+    public static int checkOptimizationLevel(int level) {
+        if (level < 0 || level > 3) {
+            throw new IllegalArgumentException("optimization level must be 0 to 3, got " + level);
+        }
+        return level;
+    }
+}

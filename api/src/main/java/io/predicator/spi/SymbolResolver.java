@@ -1,0 +1,104 @@
+package io.predicator.spi;
+
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.util.Optional;
+import java.util.Set;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * Decides what a plugin may link against: the backend asks it for every symbol a plugin references but does not
+ * define, and a plugin whose references are not all answered does not load.
+ *
+ * <p>Implementations must be thread-safe (several plugins may load at once) and must not block on locks that a
+ * loading thread could hold. An unknown name gives {@link Optional#empty()}, never an exception.
+ *
+ * @since 0.1
+ */
+public interface SymbolResolver {
+
+    /**
+     * Returns a stable identifier for this resolver, used in messages and configuration.
+     *
+     * @return a non-blank id, such as {@code "libc"}
+     */
+    String id();
+
+    /**
+     * Resolves a symbol a plugin references.
+     *
+     * @param symbol the symbol name as it appears in the object file (no global prefix on ELF)
+     * @return the address of the function or data, or empty if this resolver does not provide it
+     */
+    Optional<MemorySegment> resolve(String symbol);
+
+    /**
+     * Returns a resolver that provides nothing: plugins may use only what they define themselves.
+     *
+     * @return the empty resolver, id {@code "none"}
+     */
+    static SymbolResolver none() {
+        return Resolvers.NONE;
+    }
+
+    /**
+     * Returns the resolver used when none is configured: the memory routines that compilers emit calls to on
+     * their own ({@code memcpy}, {@code memmove}, {@code memset}, {@code memcmp}, {@code bcmp}), taken from the
+     * C library, and nothing else.
+     *
+     * <p>These routines touch no state outside the memory they are given, so providing them lets ordinary
+     * optimised C and Rust plugins link without granting access to anything else of the process.
+     *
+     * @return the compiler-support resolver, id {@code "compiler-support"}
+     */
+    static SymbolResolver compilerSupport() {
+        return Resolvers.COMPILER_SUPPORT;
+    }
+
+    /** Holds the built-in resolvers. */
+    final class Resolvers {
+        private static final SymbolResolver NONE = new SymbolResolver() {
+            @Override
+            public String id() {
+                return "none";
+            }
+
+            @Override
+            public Optional<MemorySegment> resolve(String symbol) {
+                requireNonNull(symbol, "symbol is null");
+                return Optional.empty();
+            }
+
+            @Override
+            public String toString() {
+                return "SymbolResolver[none]";
+            }
+        };
+
+        private static final SymbolResolver COMPILER_SUPPORT = new SymbolResolver() {
+            private final Set<String> names = Set.of("memcpy", "memmove", "memset", "memcmp", "bcmp");
+            private final SymbolLookup libc = Linker.nativeLinker().defaultLookup();
+
+            @Override
+            public String id() {
+                return "compiler-support";
+            }
+
+            @Override
+            public Optional<MemorySegment> resolve(String symbol) {
+                requireNonNull(symbol, "symbol is null");
+                return names.contains(symbol) ? libc.find(symbol) : Optional.empty();
+            }
+
+            @Override
+            public String toString() {
+                return "SymbolResolver[compiler-support]";
+            }
+        };
+
+        private Resolvers() {
+        }
+    }
+}
