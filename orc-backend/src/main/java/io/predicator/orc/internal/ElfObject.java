@@ -1,0 +1,376 @@
+package io.predicator.orc.internal;
+
+import io.predicator.MalformedModuleException;
+import io.predicator.UnsupportedModuleException;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A validated ELF64 relocatable object for the host (x86-64, little endian): its exported definitions and the
+ * symbols it leaves undefined.
+ *
+ * <p>Every offset, size and index is bounds-checked in Java before LLVM's linker sees the bytes, so random or
+ * truncated input fails here with a {@link MalformedModuleException} instead of reaching native code. Objects
+ * with thread-locals or static constructors are refused: neither works through LLVM's C API.
+ */
+public final class ElfObject {
+    static final int EM_X86_64 = 62;
+
+    private static final int SHT_SYMTAB = 2;
+    private static final int SHT_RELA = 4;
+    private static final int SHT_NOBITS = 8;
+    private static final int SHT_REL = 9;
+    private static final int SHT_INIT_ARRAY = 14;
+    private static final int SHT_FINI_ARRAY = 15;
+    private static final int SHT_PREINIT_ARRAY = 16;
+    private static final long SHF_TLS = 0x400;
+    private static final int SHN_UNDEF = 0;
+    private static final int SHN_LORESERVE = 0xff00;
+    private static final int SHN_XINDEX = 0xffff;
+    private static final int STB_LOCAL = 0;
+    private static final int STB_WEAK = 2;
+    private static final int STT_SECTION = 3;
+    private static final int STT_FILE = 4;
+    private static final int STT_FUNC = 2;
+    private static final int STT_TLS = 6;
+    private static final int STT_GNU_IFUNC = 10;
+    private static final int STV_INTERNAL = 1;
+    private static final int STV_HIDDEN = 2;
+
+    /** A symbol the object defines and exports. */
+    public record Definition(String name, boolean function, boolean weak, long size) {
+    }
+
+    /** A symbol the object references but does not define. */
+    public record Reference(String name, boolean weak) {
+    }
+
+    private final String name;
+    private final byte[] bytes;
+    private final List<Definition> definitions;
+    private final List<Reference> references;
+
+    private ElfObject(String name, byte[] bytes, List<Definition> definitions, List<Reference> references) {
+        this.name = name;
+        this.bytes = bytes;
+        this.definitions = List.copyOf(definitions);
+        this.references = List.copyOf(references);
+    }
+
+    /**
+     * Validates and reads an object.
+     *
+     * @param sourceName the module source's name, for messages
+     * @param bytes the object's bytes; kept, not copied
+     * @return the object
+     * @throws MalformedModuleException if the bytes are not a sound x86-64 ELF relocatable object
+     * @throws UnsupportedModuleException if the object uses thread-locals or static constructors
+     */
+    public static ElfObject parse(String sourceName, byte[] bytes) {
+        return new Reader(sourceName, bytes).read();
+    }
+
+    /** Returns the name used in messages. */
+    public String name() {
+        return name;
+    }
+
+    /** Returns the object's bytes. */
+    public byte[] bytes() {
+        return bytes;
+    }
+
+    /** Returns the exported definitions (global or weak, default or protected visibility). */
+    public List<Definition> definitions() {
+        return definitions;
+    }
+
+    /** Returns the undefined symbols the object references. */
+    public List<Reference> references() {
+        return references;
+    }
+
+    private static final class Reader {
+        private final String source;
+        private final byte[] bytes;
+        private final ByteBuffer buffer;
+
+        Reader(String source, byte[] bytes) {
+            this.source = source;
+            this.bytes = bytes;
+            this.buffer = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        }
+
+        ElfObject read() {
+            if (bytes.length < 64 || bytes[0] != 0x7F || bytes[1] != 'E' || bytes[2] != 'L' || bytes[3] != 'F') {
+                throw malformed("not an ELF object (" + bytes.length + " bytes, ELF header needs 64)");
+            }
+            int elfClass = bytes[4];
+            int data = bytes[5];
+            int machine = u16(18);
+            if (machine != EM_X86_64 || elfClass != 2 || data != 1) {
+                throw malformed("the object is built for " + architecture(machine, elfClass, data)
+                        + " but this host is x86-64; compile the plugin for x86_64");
+            }
+            int type = u16(16);
+            if (type != 1) {
+                throw malformed(switch (type) {
+                    case 2 -> "it is an executable, not a relocatable object; compile with -c";
+                    case 3 -> "it is a shared library, not a relocatable object; load .o or .a files, or IR";
+                    case 4 -> "it is a core dump";
+                    default -> "ELF type " + type + " is not a relocatable object";
+                });
+            }
+            long sectionOffset = u64(40);
+            int sectionEntrySize = u16(58);
+            long sectionCount = u16(60);
+            int stringSectionIndex = u16(62);
+            if (sectionOffset == 0) {
+                throw malformed("it has no section headers");
+            }
+            if (sectionEntrySize != 64) {
+                throw malformed("section header size is " + sectionEntrySize + ", expected 64");
+            }
+            checkRange(sectionOffset, 64, "section header table");
+            if (sectionCount == 0) {
+                sectionCount = u64(sectionOffset + 32);
+            }
+            if (stringSectionIndex == SHN_XINDEX) {
+                stringSectionIndex = (int) u32(sectionOffset + 40);
+            }
+            checkRange(sectionOffset, sectionCount * 64, "section header table");
+            Section[] sections = new Section[(int) sectionCount];
+            for (int i = 0; i < sections.length; i++) {
+                sections[i] = section(sectionOffset + 64L * i, i);
+            }
+            if (stringSectionIndex >= sections.length) {
+                throw malformed("section name table index " + stringSectionIndex + " is out of range");
+            }
+            Section names = sections[stringSectionIndex];
+            for (Section section : sections) {
+                section.name = string(names, section.nameOffset, "section name");
+            }
+            checkSupported(sections);
+
+            List<Definition> definitions = new ArrayList<>();
+            List<Reference> references = new ArrayList<>();
+            Section symbolTable = null;
+            for (Section section : sections) {
+                if (section.type == SHT_SYMTAB) {
+                    if (symbolTable != null) {
+                        throw malformed("it has more than one symbol table");
+                    }
+                    symbolTable = section;
+                }
+            }
+            long symbolCount = 0;
+            if (symbolTable != null) {
+                symbolCount = readSymbols(symbolTable, sections, definitions, references);
+            }
+            for (Section section : sections) {
+                if (section.type == SHT_RELA || section.type == SHT_REL) {
+                    checkRelocations(section, sections, symbolTable, symbolCount);
+                }
+            }
+            return new ElfObject(source, bytes, definitions, references);
+        }
+
+        private long readSymbols(Section table, Section[] sections, List<Definition> definitions,
+                                 List<Reference> references) {
+            if (table.entrySize != 24 || table.size % 24 != 0) {
+                throw malformed("symbol table entry size " + table.entrySize + " is not 24");
+            }
+            if (table.link >= sections.length) {
+                throw malformed("symbol table names string table " + table.link + ", which does not exist");
+            }
+            Section strings = sections[(int) table.link];
+            long count = table.size / 24;
+            List<String> threadLocals = new ArrayList<>();
+            for (long i = 1; i < count; i++) {
+                long at = table.offset + 24 * i;
+                long nameOffset = u32(at);
+                int info = bytes[(int) at + 4] & 0xFF;
+                int other = bytes[(int) at + 5] & 0xFF;
+                int sectionIndex = u16(at + 6);
+                long size = u64(at + 16);
+                int binding = info >> 4;
+                int symbolType = info & 0xF;
+                int visibility = other & 0x3;
+                if (sectionIndex != SHN_UNDEF && sectionIndex < SHN_LORESERVE && sectionIndex >= sections.length) {
+                    throw malformed("symbol " + i + " refers to section " + sectionIndex + ", which does not exist");
+                }
+                String symbolName = string(strings, nameOffset, "symbol name");
+                if (symbolType == STT_TLS) {
+                    threadLocals.add(symbolName.isEmpty() ? "#" + i : symbolName);
+                }
+                if (binding == STB_LOCAL || symbolType == STT_SECTION || symbolType == STT_FILE || symbolName.isEmpty()) {
+                    continue;
+                }
+                boolean weak = binding == STB_WEAK;
+                if (sectionIndex == SHN_UNDEF) {
+                    references.add(new Reference(symbolName, weak));
+                } else if (visibility != STV_HIDDEN && visibility != STV_INTERNAL) {
+                    boolean function = symbolType == STT_FUNC || symbolType == STT_GNU_IFUNC;
+                    definitions.add(new Definition(symbolName, function, weak, size));
+                }
+            }
+            if (!threadLocals.isEmpty()) {
+                throw unsupported("it defines or uses thread-local variables " + threadLocals
+                        + "; thread-locals do not work in JIT-loaded plugins: use plain globals or state passed in "
+                        + "by the host");
+            }
+            return count;
+        }
+
+        private void checkRelocations(Section relocations, Section[] sections, Section symbolTable, long symbolCount) {
+            int entrySize = relocations.type == SHT_RELA ? 24 : 16;
+            if (relocations.entrySize != entrySize || relocations.size % entrySize != 0) {
+                throw malformed("relocation section " + relocations.name + " has entry size " + relocations.entrySize);
+            }
+            if (relocations.info >= sections.length) {
+                throw malformed("relocation section " + relocations.name + " applies to section " + relocations.info
+                        + ", which does not exist");
+            }
+            if (symbolTable == null || relocations.link != symbolTable.index) {
+                throw malformed("relocation section " + relocations.name + " does not use the symbol table");
+            }
+            Section target = sections[(int) relocations.info];
+            long count = relocations.size / entrySize;
+            for (long i = 0; i < count; i++) {
+                long at = relocations.offset + entrySize * i;
+                long offset = u64(at);
+                long symbol = u64(at + 8) >>> 32;
+                if (symbol >= symbolCount) {
+                    throw malformed("relocation " + i + " of " + relocations.name + " names symbol " + symbol
+                            + " of " + symbolCount);
+                }
+                if (target.type != SHT_NOBITS && (offset < 0 || offset >= target.size)) {
+                    throw malformed("relocation " + i + " of " + relocations.name + " patches offset " + offset
+                            + " outside section " + target.name + " (" + target.size + " bytes)");
+                }
+            }
+        }
+
+        private void checkSupported(Section[] sections) {
+            for (Section section : sections) {
+                boolean constructors = section.type == SHT_INIT_ARRAY || section.type == SHT_PREINIT_ARRAY
+                        || section.type == SHT_FINI_ARRAY || section.name.startsWith(".ctors")
+                        || section.name.startsWith(".dtors") || section.name.startsWith(".init_array")
+                        || section.name.startsWith(".fini_array") || section.name.startsWith(".preinit_array");
+                if (constructors && section.size > 0) {
+                    throw unsupported("it has static constructors or destructors (section " + section.name
+                            + "); they do not run in JIT-loaded plugins: initialise explicitly from an exported "
+                            + "function the host calls");
+                }
+                if ((section.flags & SHF_TLS) != 0 && section.size > 0) {
+                    throw unsupported("it has thread-local storage (section " + section.name + "); thread-locals do "
+                            + "not work in JIT-loaded plugins");
+                }
+            }
+        }
+
+        private Section section(long at, int index) {
+            Section section = new Section();
+            section.index = index;
+            section.nameOffset = u32(at);
+            section.type = (int) u32(at + 4);
+            section.flags = u64(at + 8);
+            section.offset = u64(at + 24);
+            section.size = u64(at + 32);
+            section.link = u32(at + 40);
+            section.info = u32(at + 44);
+            section.entrySize = u64(at + 56);
+            if (index > 0 && section.type != SHT_NOBITS && section.type != 0) {
+                checkRange(section.offset, section.size, "section " + index);
+            }
+            if (section.size < 0) {
+                throw malformed("section " + index + " has a negative size");
+            }
+            return section;
+        }
+
+        private String string(Section table, long offset, String what) {
+            if (offset == 0) {
+                return "";
+            }
+            if (table.type == SHT_NOBITS || offset < 0 || offset >= table.size) {
+                throw malformed(what + " offset " + offset + " is outside its string table");
+            }
+            int start = (int) (table.offset + offset);
+            int end = start;
+            int limit = (int) (table.offset + table.size);
+            while (end < limit && bytes[end] != 0) {
+                end++;
+            }
+            if (end == limit) {
+                throw malformed(what + " at offset " + offset + " is not terminated");
+            }
+            return new String(bytes, start, end - start, StandardCharsets.UTF_8);
+        }
+
+        private void checkRange(long offset, long length, String what) {
+            if (offset < 0 || length < 0 || offset > bytes.length || length > bytes.length - offset) {
+                throw malformed(what + " (offset " + offset + ", " + length + " bytes) lies outside the "
+                        + bytes.length + "-byte file; the object is truncated or corrupt");
+            }
+        }
+
+        private int u16(long at) {
+            checkRange(at, 2, "field");
+            return buffer.getShort((int) at) & 0xFFFF;
+        }
+
+        private long u32(long at) {
+            checkRange(at, 4, "field");
+            return buffer.getInt((int) at) & 0xFFFFFFFFL;
+        }
+
+        private long u64(long at) {
+            checkRange(at, 8, "field");
+            return buffer.getLong((int) at);
+        }
+
+        private MalformedModuleException malformed(String detail) {
+            return new MalformedModuleException(source, detail);
+        }
+
+        private UnsupportedModuleException unsupported(String detail) {
+            return new UnsupportedModuleException(source, detail);
+        }
+
+        private static String architecture(int machine, int elfClass, int data) {
+            String name = switch (machine) {
+                case 3 -> "x86 (32-bit)";
+                case 8 -> "MIPS";
+                case 20 -> "PowerPC";
+                case 21 -> "PowerPC64";
+                case 22 -> "s390";
+                case 40 -> "ARM (32-bit)";
+                case 62 -> "x86-64";
+                case 183 -> "AArch64";
+                case 243 -> "RISC-V";
+                case 247 -> "BPF";
+                case 258 -> "LoongArch";
+                default -> "machine " + machine;
+            };
+            return name + (elfClass == 1 ? ", 32-bit ELF" : "") + (data == 2 ? ", big-endian" : "");
+        }
+    }
+
+    private static final class Section {
+        int index;
+        long nameOffset;
+        int type;
+        long flags;
+        long offset;
+        long size;
+        long link;
+        long info;
+        long entrySize;
+        String name = "";
+    }
+}

@@ -1,0 +1,281 @@
+package io.predicator.orc.internal;
+
+import io.predicator.CompilationException;
+import io.predicator.UnresolvedSymbolsException;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.LongPointer;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.llvm.LLVM.LLVMErrorRef;
+import org.bytedeco.llvm.LLVM.LLVMMemoryBufferRef;
+import org.bytedeco.llvm.LLVM.LLVMOrcCJITDylibSearchOrderElement;
+import org.bytedeco.llvm.LLVM.LLVMOrcCLookupSetElement;
+import org.bytedeco.llvm.LLVM.LLVMOrcCSymbolMapPair;
+import org.bytedeco.llvm.LLVM.LLVMOrcErrorReporterFunction;
+import org.bytedeco.llvm.LLVM.LLVMOrcExecutionSessionLookupHandleResultFunction;
+import org.bytedeco.llvm.LLVM.LLVMOrcExecutionSessionRef;
+import org.bytedeco.llvm.LLVM.LLVMOrcJITDylibRef;
+import org.bytedeco.llvm.LLVM.LLVMOrcLLJITRef;
+import org.bytedeco.llvm.LLVM.LLVMOrcMaterializationUnitRef;
+import org.bytedeco.llvm.LLVM.LLVMOrcResourceTrackerRef;
+import org.bytedeco.llvm.global.LLVM;
+
+import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Owns one ORC LLJIT and links plugin objects into it, each plugin into a JITDylib of its own.
+ *
+ * <p>Every operation on the JIT runs under one lock: LLJIT is not safe for concurrent materialising lookups
+ * through the C API (FACTS.md), and linking a compiled object is short next to compiling it, which happens
+ * outside. Imports are defined in the plugin's JITDylib as absolute symbols and moved, with the objects, to the
+ * plugin's resource tracker, so removing that tracker leaves the JITDylib empty; empty JITDylibs are reused
+ * because the C API cannot delete them.
+ */
+final class JitLinker implements AutoCloseable {
+    private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
+    private static final Pattern SYMBOLS_NOT_FOUND = Pattern.compile("Symbols not found: \\[ ?(.*?) ?\\]");
+    private static final Map<Long, CompletableFuture<Map<String, Long>>> LOOKUPS = new ConcurrentHashMap<>();
+    private static final LookupHandler LOOKUP_HANDLER = new LookupHandler();
+    private static final ErrorReporter ERROR_REPORTER = new ErrorReporter();
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final LLVMOrcLLJITRef jit;
+    private final LLVMOrcExecutionSessionRef session;
+    private final ArrayDeque<LLVMOrcJITDylibRef> freeDylibs = new ArrayDeque<>();
+    private long dylibCount;
+    private boolean closed;
+
+    /** A plugin's place in the JIT: its JITDylib, its resource tracker and the addresses of its exports. */
+    record Linked(LLVMOrcJITDylibRef dylib, LLVMOrcResourceTrackerRef tracker, Map<String, Long> addresses) {
+    }
+
+    JitLinker() {
+        Llvm.initialize();
+        LLVMOrcLLJITRef created = new LLVMOrcLLJITRef();
+        Llvm.check(LLVM.LLVMOrcCreateLLJIT(created, LLVM.LLVMOrcCreateLLJITBuilder()),
+                message -> new CompilationException("Creating the ORC LLJIT failed: " + message));
+        this.jit = created;
+        this.session = LLVM.LLVMOrcLLJITGetExecutionSession(jit);
+        LLVM.LLVMOrcExecutionSessionSetErrorReporter(session, ERROR_REPORTER, null);
+    }
+
+    /**
+     * Links objects into a fresh JITDylib and materialises every export, so link errors surface now.
+     *
+     * @param pluginName for messages
+     * @param objects the plugin's objects
+     * @param imports addresses of the symbols the objects reference but do not define
+     * @param exports the names to materialise and return addresses for
+     * @param resolverId for messages about symbols the linker still misses
+     * @return the linked plugin
+     */
+    Linked link(String pluginName, List<ElfObject> objects, Map<String, Long> imports, List<String> exports,
+                String resolverId) {
+        lock.lock();
+        try {
+            checkOpen();
+            LLVMOrcJITDylibRef dylib = freeDylibs.isEmpty()
+                    ? LLVM.LLVMOrcExecutionSessionCreateBareJITDylib(session, "predicator-plugin-" + dylibCount++)
+                    : freeDylibs.pop();
+            LLVMOrcResourceTrackerRef tracker = LLVM.LLVMOrcJITDylibCreateResourceTracker(dylib);
+            boolean linked = false;
+            try {
+                defineImports(pluginName, dylib, tracker, imports);
+                for (ElfObject object : objects) {
+                    addObject(pluginName, tracker, object);
+                }
+                Map<String, Long> addresses = lookup(pluginName, dylib, exports, resolverId);
+                linked = true;
+                return new Linked(dylib, tracker, addresses);
+            } finally {
+                if (!linked) {
+                    remove(dylib, tracker);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Frees a plugin's code and data and makes its JITDylib available again. */
+    void unlink(Linked linked) {
+        lock.lock();
+        try {
+            if (!closed) {
+                remove(linked.dylib(), linked.tracker());
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            freeDylibs.clear();
+            String error = Llvm.consume(LLVM.LLVMOrcDisposeLLJIT(jit));
+            if (error != null) {
+                LOGGER.log(System.Logger.Level.WARNING, "Disposing the ORC LLJIT reported: " + error);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("the JIT is closed");
+        }
+    }
+
+    private void defineImports(String pluginName, LLVMOrcJITDylibRef dylib, LLVMOrcResourceTrackerRef tracker,
+                               Map<String, Long> imports) {
+        if (imports.isEmpty()) {
+            return;
+        }
+        LLVMOrcCSymbolMapPair pairs = new LLVMOrcCSymbolMapPair(imports.size());
+        try {
+            int i = 0;
+            for (Map.Entry<String, Long> entry : imports.entrySet()) {
+                LLVMOrcCSymbolMapPair pair = pairs.getPointer(i++);
+                pair.Name(LLVM.LLVMOrcExecutionSessionIntern(session, entry.getKey()));
+                pair.Sym().Address(entry.getValue());
+                pair.Sym().Flags().GenericFlags((byte) LLVM.LLVMJITSymbolGenericFlagsExported);
+                pair.Sym().Flags().TargetFlags((byte) 0);
+            }
+            // Takes the interned names; the array itself stays ours.
+            LLVMOrcMaterializationUnitRef unit = LLVM.LLVMOrcAbsoluteSymbols(pairs, imports.size());
+            LLVMErrorRef error = LLVM.LLVMOrcJITDylibDefine(dylib, unit);
+            String message = Llvm.consume(error);
+            if (message != null) {
+                LLVM.LLVMOrcDisposeMaterializationUnit(unit);
+                throw new CompilationException("Defining the imports of plugin '" + pluginName + "' failed: " + message);
+            }
+        } finally {
+            pairs.close();
+        }
+        // JITDylibDefine tracks the definitions with the default tracker: move them to the plugin's. Despite its
+        // documentation, LLVM 20's LLVMOrcJITDylibGetDefaultResourceTracker does not retain the tracker, so it is
+        // not released here: releasing it freed the JITDylib's default tracker and crashed the next define.
+        LLVM.LLVMOrcResourceTrackerTransferTo(LLVM.LLVMOrcJITDylibGetDefaultResourceTracker(dylib), tracker);
+    }
+
+    private void addObject(String pluginName, LLVMOrcResourceTrackerRef tracker, ElfObject object) {
+        byte[] bytes = object.bytes();
+        LLVMMemoryBufferRef buffer;
+        try (BytePointer data = new BytePointer(bytes); BytePointer name = new BytePointer(object.name())) {
+            buffer = LLVM.LLVMCreateMemoryBufferWithMemoryRangeCopy(data, bytes.length, name);
+        }
+        // Takes the buffer, on success and on failure.
+        Llvm.check(LLVM.LLVMOrcLLJITAddObjectFileWithRT(jit, tracker, buffer),
+                message -> new CompilationException("Adding object '" + object.name() + "' of plugin '" + pluginName
+                        + "' failed: " + message));
+    }
+
+    private Map<String, Long> lookup(String pluginName, LLVMOrcJITDylibRef dylib, List<String> names,
+                                     String resolverId) {
+        if (names.isEmpty()) {
+            return Map.of();
+        }
+        CompletableFuture<Map<String, Long>> result = new CompletableFuture<>();
+        try (LLVMOrcCJITDylibSearchOrderElement order = new LLVMOrcCJITDylibSearchOrderElement(1);
+             LLVMOrcCLookupSetElement symbols = new LLVMOrcCLookupSetElement(names.size() + 1);
+             LongPointer context = new LongPointer(1)) {
+            order.JD(dylib).JDLookupFlags(LLVM.LLVMOrcJITDylibLookupFlagsMatchAllSymbols);
+            for (int i = 0; i < names.size(); i++) {
+                symbols.getPointer(i)
+                        .Name(LLVM.LLVMOrcExecutionSessionIntern(session, names.get(i)))
+                        .LookupFlags(LLVM.LLVMOrcSymbolLookupFlagsRequiredSymbol);
+            }
+            symbols.getPointer(names.size()).Name(null).LookupFlags(0);
+            LOOKUPS.put(context.address(), result);
+            try {
+                // Takes the interned names. With the C API's in-place dispatcher the handler runs on this thread
+                // before the call returns; the wait below only guards against that changing.
+                LLVM.LLVMOrcExecutionSessionLookup(session, LLVM.LLVMOrcLookupKindStatic, order, 1, symbols,
+                        names.size(), LOOKUP_HANDLER, context);
+                return result.get(10, TimeUnit.MINUTES);
+            } catch (ExecutionException e) {
+                throw linkFailure(pluginName, e.getCause().getMessage(), resolverId);
+            } catch (TimeoutException e) {
+                throw new CompilationException("Linking plugin '" + pluginName + "' did not finish in 10 minutes");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CompilationException("Interrupted while linking plugin '" + pluginName + "'");
+            } finally {
+                LOOKUPS.remove(context.address());
+            }
+        }
+    }
+
+    private static RuntimeException linkFailure(String pluginName, String message, String resolverId) {
+        Matcher missing = SYMBOLS_NOT_FOUND.matcher(message);
+        if (missing.find()) {
+            List<String> symbols = Arrays.stream(missing.group(1).split(",\\s*"))
+                    .map(String::strip).filter(name -> !name.isEmpty()).sorted().toList();
+            return new UnresolvedSymbolsException(pluginName, symbols, List.of(resolverId));
+        }
+        return new CompilationException("Linking plugin '" + pluginName + "' failed: " + message);
+    }
+
+    private void remove(LLVMOrcJITDylibRef dylib, LLVMOrcResourceTrackerRef tracker) {
+        String error = Llvm.consume(LLVM.LLVMOrcResourceTrackerRemove(tracker));
+        LLVM.LLVMOrcReleaseResourceTracker(tracker);
+        if (error == null) {
+            freeDylibs.push(dylib);
+        } else {
+            // Leave a JITDylib that may still hold definitions out of the pool rather than clash later.
+            LOGGER.log(System.Logger.Level.WARNING, "Removing a plugin's code reported: " + error);
+        }
+        LLVM.LLVMOrcSymbolStringPoolClearDeadEntries(LLVM.LLVMOrcExecutionSessionGetSymbolStringPool(session));
+    }
+
+    /** Receives lookup results; LLVM calls it once per lookup, with the context naming the waiting future. */
+    private static final class LookupHandler extends LLVMOrcExecutionSessionLookupHandleResultFunction {
+        @Override
+        public void call(LLVMErrorRef error, LLVMOrcCSymbolMapPair result, long count, Pointer context) {
+            CompletableFuture<Map<String, Long>> future = LOOKUPS.get(context.address());
+            String message = Llvm.consume(error);
+            if (future == null) {
+                return;
+            }
+            if (message != null) {
+                future.completeExceptionally(new IllegalStateException(message));
+                return;
+            }
+            Map<String, Long> addresses = new HashMap<>();
+            for (long i = 0; i < count; i++) {
+                LLVMOrcCSymbolMapPair pair = result.getPointer(i);
+                addresses.put(LLVM.LLVMOrcSymbolStringPoolEntryStr(pair.Name()).getString(), pair.Sym().Address());
+            }
+            future.complete(addresses);
+        }
+    }
+
+    /** Logs errors the execution session reports outside any call, and consumes them. */
+    private static final class ErrorReporter extends LLVMOrcErrorReporterFunction {
+        @Override
+        public void call(Pointer context, LLVMErrorRef error) {
+            String message = Llvm.consume(error);
+            if (message != null) {
+                LOGGER.log(System.Logger.Level.WARNING, "ORC reported: " + message);
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package io.predicator.orc.internal;
+
+import io.predicator.CompilationException;
+import io.predicator.MalformedModuleException;
+import io.predicator.Signature;
+import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.javacpp.PointerPointer;
+import org.bytedeco.javacpp.SizeTPointer;
+import org.bytedeco.llvm.LLVM.LLVMContextRef;
+import org.bytedeco.llvm.LLVM.LLVMMemoryBufferRef;
+import org.bytedeco.llvm.LLVM.LLVMModuleRef;
+import org.bytedeco.llvm.LLVM.LLVMPassBuilderOptionsRef;
+import org.bytedeco.llvm.LLVM.LLVMTargetDataRef;
+import org.bytedeco.llvm.LLVM.LLVMTargetMachineRef;
+import org.bytedeco.llvm.LLVM.LLVMTypeRef;
+import org.bytedeco.llvm.LLVM.LLVMValueRef;
+import org.bytedeco.llvm.global.LLVM;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns LLVM IR text or bitcode into an ELF object for the host: parse into a fresh {@code LLVMContext}, verify,
+ * retarget to the host CPU, run the {@code default<On>} pipeline and generate code with a borrowed target machine.
+ *
+ * <p>Each compilation has its own context and target machine, so any number of threads compile at once, outside
+ * the JIT's lock; only linking is serialised. A fresh context per module also keeps types from accumulating in a
+ * long-lived context.
+ */
+final class ModuleCompiler implements AutoCloseable {
+    private final TargetMachinePool machines = new TargetMachinePool();
+
+    /** The object code of a module and the signatures of the functions it defines. */
+    record Output(byte[] object, Map<String, Signature> signatures) {
+    }
+
+    Output compile(String sourceName, byte[] content, int level) {
+        LLVMContextRef context = LLVM.LLVMContextCreate();
+        try {
+            Diagnostics.install(context);
+            LLVMModuleRef module = parse(sourceName, context, content);
+            try {
+                verify(sourceName, module);
+                checkTarget(sourceName, module);
+                Map<String, Signature> signatures = signatures(module);
+                LLVMTargetMachineRef machine = machines.acquire(level);
+                try {
+                    retarget(context, module, machine);
+                    optimize(sourceName, module, machine, level);
+                    return new Output(emit(sourceName, module, machine), signatures);
+                } finally {
+                    machines.release(level, machine);
+                }
+            } finally {
+                LLVM.LLVMDisposeModule(module);
+            }
+        } finally {
+            LLVM.LLVMContextDispose(context);
+        }
+    }
+
+    @Override
+    public void close() {
+        machines.close();
+    }
+
+    private static LLVMModuleRef parse(String sourceName, LLVMContextRef context, byte[] content) {
+        LLVMMemoryBufferRef buffer;
+        try (BytePointer data = new BytePointer(content); BytePointer name = new BytePointer(sourceName)) {
+            // The copy is NUL-terminated, as the IR text parser requires.
+            buffer = LLVM.LLVMCreateMemoryBufferWithMemoryRangeCopy(data, content.length, name);
+        }
+        LLVMModuleRef module = new LLVMModuleRef();
+        BytePointer error = new BytePointer();
+        // LLVMParseIRInContext reads text and bitcode (plain or wrapped) and takes the buffer. Unlike
+        // LLVMParseBitcodeInContext2 it reports corrupt bitcode as an error instead of exiting the process.
+        if (LLVM.LLVMParseIRInContext(context, buffer, module, error) != 0) {
+            String message = Llvm.takeMessage(error);
+            String diagnostics = Diagnostics.drain();
+            throw new MalformedModuleException(sourceName, "LLVM cannot parse it: "
+                    + (message.isEmpty() ? diagnostics : message));
+        }
+        String diagnostics = Diagnostics.drain();
+        if (!diagnostics.isEmpty()) {
+            LLVM.LLVMDisposeModule(module);
+            throw new MalformedModuleException(sourceName, "LLVM cannot parse it: " + diagnostics);
+        }
+        return module;
+    }
+
+    private static void verify(String sourceName, LLVMModuleRef module) {
+        BytePointer message = new BytePointer();
+        if (LLVM.LLVMVerifyModule(module, LLVM.LLVMReturnStatusAction, message) != 0) {
+            throw new MalformedModuleException(sourceName, "the IR is invalid: " + Llvm.takeMessage(message).strip());
+        }
+        Llvm.takeMessage(message);
+    }
+
+    private static void checkTarget(String sourceName, LLVMModuleRef module) {
+        BytePointer triplePointer = LLVM.LLVMGetTarget(module);
+        String triple = triplePointer == null || triplePointer.isNull() ? "" : triplePointer.getString();
+        if (triple.isEmpty()) {
+            return;
+        }
+        String arch = triple.substring(0, triple.indexOf('-') < 0 ? triple.length() : triple.indexOf('-'));
+        String hostArch = Llvm.hostTriple().substring(0, Llvm.hostTriple().indexOf('-'));
+        if (!normalizeArch(arch).equals(normalizeArch(hostArch))) {
+            throw new MalformedModuleException(sourceName, "the module targets " + triple + " but this host is "
+                    + Llvm.hostTriple() + "; compile the plugin for " + hostArch + " or without a target triple");
+        }
+    }
+
+    private static String normalizeArch(String arch) {
+        return arch.equals("amd64") || arch.equals("x86-64") ? "x86_64" : arch;
+    }
+
+    private static Map<String, Signature> signatures(LLVMModuleRef module) {
+        Map<String, Signature> signatures = new HashMap<>();
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); function != null && !function.isNull();
+             function = LLVM.LLVMGetNextFunction(function)) {
+            if (LLVM.LLVMIsDeclaration(function) != 0) {
+                continue;
+            }
+            int linkage = LLVM.LLVMGetLinkage(function);
+            if (linkage == LLVM.LLVMInternalLinkage || linkage == LLVM.LLVMPrivateLinkage) {
+                continue;
+            }
+            signatures.put(name(function), signature(LLVM.LLVMGlobalGetValueType(function)));
+        }
+        return signatures;
+    }
+
+    private static String name(LLVMValueRef value) {
+        try (SizeTPointer length = new SizeTPointer(1)) {
+            BytePointer name = LLVM.LLVMGetValueName2(value, length);
+            return name.capacity(length.get()).getString();
+        }
+    }
+
+    private static Signature signature(LLVMTypeRef functionType) {
+        int count = LLVM.LLVMCountParamTypes(functionType);
+        List<String> parameters = new ArrayList<>(count);
+        if (count > 0) {
+            try (PointerPointer<LLVMTypeRef> types = new PointerPointer<>(count)) {
+                LLVM.LLVMGetParamTypes(functionType, types);
+                for (int i = 0; i < count; i++) {
+                    parameters.add(typeName(types.get(LLVMTypeRef.class, i)));
+                }
+            }
+        }
+        return new Signature(typeName(LLVM.LLVMGetReturnType(functionType)), parameters,
+                LLVM.LLVMIsFunctionVarArg(functionType) != 0);
+    }
+
+    private static String typeName(LLVMTypeRef type) {
+        return switch (LLVM.LLVMGetTypeKind(type)) {
+            case LLVM.LLVMVoidTypeKind -> "void";
+            case LLVM.LLVMFloatTypeKind -> "float";
+            case LLVM.LLVMDoubleTypeKind -> "double";
+            case LLVM.LLVMIntegerTypeKind -> "i" + LLVM.LLVMGetIntTypeWidth(type);
+            case LLVM.LLVMPointerTypeKind -> LLVM.LLVMGetPointerAddressSpace(type) == 0
+                    ? "ptr" : Llvm.takeMessage(LLVM.LLVMPrintTypeToString(type));
+            default -> Llvm.takeMessage(LLVM.LLVMPrintTypeToString(type));
+        };
+    }
+
+    /**
+     * Points the module and its functions at the host: triple, data layout, CPU and features. Functions keep any
+     * features they asked for explicitly (they come after the host's, so they win); a module compiled for a
+     * generic CPU is vectorised for this one.
+     */
+    private static void retarget(LLVMContextRef context, LLVMModuleRef module, LLVMTargetMachineRef machine) {
+        LLVM.LLVMSetTarget(module, Llvm.hostTriple());
+        LLVMTargetDataRef layout = LLVM.LLVMCreateTargetDataLayout(machine);
+        try {
+            LLVM.LLVMSetModuleDataLayout(module, layout);
+        } finally {
+            LLVM.LLVMDisposeTargetData(layout);
+        }
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); function != null && !function.isNull();
+             function = LLVM.LLVMGetNextFunction(function)) {
+            if (LLVM.LLVMIsDeclaration(function) != 0) {
+                continue;
+            }
+            String features = Llvm.hostFeatures();
+            String own = stringAttribute(function, "target-features");
+            if (!own.isEmpty()) {
+                features = features + "," + own;
+            }
+            setStringAttribute(context, function, "target-cpu", Llvm.hostCpu());
+            setStringAttribute(context, function, "target-features", features);
+            LLVM.LLVMRemoveStringAttributeAtIndex(function, LLVM.LLVMAttributeFunctionIndex, "tune-cpu", "tune-cpu".length());
+        }
+    }
+
+    private static String stringAttribute(LLVMValueRef function, String key) {
+        var attribute = LLVM.LLVMGetStringAttributeAtIndex(function, LLVM.LLVMAttributeFunctionIndex, key, key.length());
+        if (attribute == null || attribute.isNull()) {
+            return "";
+        }
+        try (var length = new org.bytedeco.javacpp.IntPointer(1)) {
+            BytePointer value = LLVM.LLVMGetStringAttributeValue(attribute, length);
+            return value == null || value.isNull() ? "" : value.capacity(length.get()).getString();
+        }
+    }
+
+    private static void setStringAttribute(LLVMContextRef context, LLVMValueRef function, String key, String value) {
+        LLVM.LLVMRemoveStringAttributeAtIndex(function, LLVM.LLVMAttributeFunctionIndex, key, key.length());
+        LLVM.LLVMAddAttributeAtIndex(function, LLVM.LLVMAttributeFunctionIndex,
+                LLVM.LLVMCreateStringAttribute(context, key, key.length(), value, value.length()));
+    }
+
+    private static void optimize(String sourceName, LLVMModuleRef module, LLVMTargetMachineRef machine, int level) {
+        LLVMPassBuilderOptionsRef options = LLVM.LLVMCreatePassBuilderOptions();
+        try {
+            Llvm.check(LLVM.LLVMRunPasses(module, "default<O" + level + ">", machine, options),
+                    message -> new CompilationException("Optimising plugin '" + sourceName + "' failed: " + message));
+        } finally {
+            LLVM.LLVMDisposePassBuilderOptions(options);
+        }
+        failOnDiagnostics(sourceName, "Optimising");
+    }
+
+    private static byte[] emit(String sourceName, LLVMModuleRef module, LLVMTargetMachineRef machine) {
+        LLVMMemoryBufferRef buffer = new LLVMMemoryBufferRef();
+        BytePointer error = new BytePointer();
+        if (LLVM.LLVMTargetMachineEmitToMemoryBuffer(machine, module, LLVM.LLVMObjectFile, error, buffer) != 0) {
+            String message = Llvm.takeMessage(error);
+            String diagnostics = Diagnostics.drain();
+            throw new CompilationException("Generating code for plugin '" + sourceName + "' failed: " + message
+                    + (diagnostics.isEmpty() ? "" : " (" + diagnostics + ")"));
+        }
+        try {
+            failOnDiagnostics(sourceName, "Generating code for");
+            long size = LLVM.LLVMGetBufferSize(buffer);
+            byte[] object = new byte[Math.toIntExact(size)];
+            LLVM.LLVMGetBufferStart(buffer).capacity(size).get(object);
+            return object;
+        } finally {
+            LLVM.LLVMDisposeMemoryBuffer(buffer);
+        }
+    }
+
+    private static void failOnDiagnostics(String sourceName, String step) {
+        String diagnostics = Diagnostics.drain();
+        if (!diagnostics.isEmpty()) {
+            throw new CompilationException(step + " plugin '" + sourceName + "' failed: " + diagnostics);
+        }
+    }
+}

@@ -1,0 +1,231 @@
+package io.predicator.orc.internal;
+
+import io.predicator.AlreadyClosedException;
+import io.predicator.JitContext;
+import io.predicator.LoadOptions;
+import io.predicator.MalformedModuleException;
+import io.predicator.ModuleFormat;
+import io.predicator.ModuleInfo;
+import io.predicator.ModuleSource;
+import io.predicator.Plugin;
+import io.predicator.ResolverException;
+import io.predicator.Signature;
+import io.predicator.UnresolvedSymbolsException;
+import io.predicator.spi.JitSettings;
+import io.predicator.spi.SymbolResolver;
+
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * The ORC backend's {@link JitContext}: compiles modules on the calling thread, resolves their imports through
+ * the plugin's resolver, and links them into one LLJIT.
+ *
+ * <p>Loads and unloads hold the read side of a lifecycle lock for their whole duration; {@link #close()} takes the
+ * write side before it releases native resources, so nothing native is freed under a thread still using it.
+ */
+public final class OrcJitContext implements JitContext {
+    private final JitSettings settings;
+    private final ModuleCompiler compiler = new ModuleCompiler();
+    private final JitLinker linker;
+    private final Set<OrcPlugin> plugins = ConcurrentHashMap.newKeySet();
+    private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * Creates a context with its own LLJIT.
+     *
+     * @param settings the builder's settings
+     */
+    public OrcJitContext(JitSettings settings) {
+        this.settings = requireNonNull(settings, "settings is null");
+        this.linker = new JitLinker();
+    }
+
+    @Override
+    public Plugin load(ModuleSource source, LoadOptions options) {
+        requireNonNull(source, "source is null");
+        requireNonNull(options, "options is null");
+        lifecycle.readLock().lock();
+        try {
+            checkOpen();
+            String name = options.name().orElse(source.name());
+            int level = options.optimizationLevel().orElse(settings.optimizationLevel());
+            SymbolResolver resolver = options.resolver().orElse(settings.resolver());
+            LoadedModule module = prepare(source, name, level);
+            Map<String, Long> imports = resolve(module, resolver);
+            JitLinker.Linked linked = linker.link(name, module.objects(), imports, module.exportNames(), resolverId(resolver));
+            OrcPlugin plugin = new OrcPlugin(this, name, module, linked);
+            plugins.add(plugin);
+            return plugin;
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    @Override
+    public ModuleInfo inspect(ModuleSource source) {
+        requireNonNull(source, "source is null");
+        lifecycle.readLock().lock();
+        try {
+            checkOpen();
+            return prepare(source, source.name(), settings.optimizationLevel()).info();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    @Override
+    public List<Plugin> plugins() {
+        return List.copyOf(plugins);
+    }
+
+    @Override
+    public boolean isClosed() {
+        return closed.get();
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        for (OrcPlugin plugin : List.copyOf(plugins)) {
+            plugin.close();
+        }
+        lifecycle.writeLock().lock();
+        try {
+            // Loads that were already past the closed check have finished now; close what they produced.
+            for (OrcPlugin plugin : List.copyOf(plugins)) {
+                plugin.close();
+            }
+            linker.close();
+            compiler.close();
+        } finally {
+            lifecycle.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "JitContext[orc, " + plugins.size() + " plugins" + (closed.get() ? ", closed" : "") + "]";
+    }
+
+    JitLinker linker() {
+        return linker;
+    }
+
+    /** Runs a plugin's unload while the JIT is guaranteed to stay alive, then forgets the plugin. */
+    void unload(OrcPlugin plugin, Runnable unload) {
+        lifecycle.readLock().lock();
+        try {
+            unload.run();
+        } finally {
+            plugins.remove(plugin);
+            lifecycle.readLock().unlock();
+        }
+    }
+
+    private void checkOpen() {
+        if (closed.get()) {
+            throw new AlreadyClosedException("JIT context");
+        }
+    }
+
+    private LoadedModule prepare(ModuleSource source, String name, int level) {
+        byte[] content = source.toByteArray();
+        return switch (source.format()) {
+            case IR_TEXT, BITCODE -> {
+                ModuleCompiler.Output output = compiler.compile(name, content, level);
+                yield new LoadedModule(name, source.format(), List.of(ElfObject.parse(name, output.object())),
+                        output.signatures());
+            }
+            case OBJECT -> new LoadedModule(name, ModuleFormat.OBJECT, List.of(ElfObject.parse(name, content)), Map.of());
+            case ARCHIVE -> archive(name, content, level);
+        };
+    }
+
+    /** Loads every member, as a linker does with {@code --whole-archive}; bitcode members are compiled. */
+    private LoadedModule archive(String name, byte[] content, int level) {
+        List<ElfObject> objects = new ArrayList<>();
+        Map<String, Signature> signatures = new HashMap<>();
+        for (ArArchive.Member member : ArArchive.members(name, content)) {
+            String memberName = name + "(" + member.name() + ")";
+            ModuleSource memberSource;
+            try {
+                memberSource = ModuleSource.of(memberName, member.bytes());
+            } catch (MalformedModuleException e) {
+                throw new MalformedModuleException(name, "member '" + member.name() + "' is not an object: "
+                        + e.getMessage());
+            }
+            switch (memberSource.format()) {
+                case OBJECT -> objects.add(ElfObject.parse(memberName, member.bytes()));
+                case BITCODE -> {
+                    ModuleCompiler.Output output = compiler.compile(memberName, member.bytes(), level);
+                    objects.add(ElfObject.parse(memberName, output.object()));
+                    signatures.putAll(output.signatures());
+                }
+                default -> throw new MalformedModuleException(name, "member '" + member.name()
+                        + "' is neither an ELF object nor bitcode");
+            }
+        }
+        if (objects.isEmpty()) {
+            throw new MalformedModuleException(name, "the archive has no members");
+        }
+        return new LoadedModule(name, ModuleFormat.ARCHIVE, objects, signatures);
+    }
+
+    /** Asks the resolver for every import at once, so a failure names all missing symbols. */
+    private static Map<String, Long> resolve(LoadedModule module, SymbolResolver resolver) {
+        Map<String, Long> addresses = new LinkedHashMap<>();
+        List<String> missing = new ArrayList<>();
+        String resolverId = resolverId(resolver);
+        for (Map.Entry<String, Boolean> entry : module.imports().entrySet()) {
+            String symbol = entry.getKey();
+            Optional<MemorySegment> answer;
+            try {
+                answer = resolver.resolve(symbol);
+            } catch (RuntimeException | Error e) {
+                throw new ResolverException("Resolver '" + resolverId + "' failed on symbol '" + symbol
+                        + "' while loading plugin '" + module.name() + "': " + e, e);
+            }
+            if (answer == null) {
+                throw new ResolverException("Resolver '" + resolverId + "' returned null instead of an Optional for "
+                        + "symbol '" + symbol + "' while loading plugin '" + module.name() + "'", null);
+            }
+            if (answer.isPresent()) {
+                if (answer.get().address() == 0) {
+                    throw new ResolverException("Resolver '" + resolverId + "' resolved symbol '" + symbol
+                            + "' to NULL while loading plugin '" + module.name() + "'; return empty for symbols it "
+                            + "does not provide", null);
+                }
+                addresses.put(symbol, answer.get().address());
+            } else if (!entry.getValue()) {
+                missing.add(symbol);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new UnresolvedSymbolsException(module.name(), missing, List.of(resolverId));
+        }
+        return addresses;
+    }
+
+    private static String resolverId(SymbolResolver resolver) {
+        try {
+            return resolver.id();
+        } catch (RuntimeException e) {
+            return resolver.getClass().getName();
+        }
+    }
+}
