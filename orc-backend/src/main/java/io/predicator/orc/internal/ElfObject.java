@@ -19,6 +19,8 @@ import java.util.List;
  */
 public final class ElfObject {
     static final int EM_X86_64 = 62;
+    /** The largest object, and the largest zero-filled section, a plugin may have: 1 GiB. */
+    static final long MAX_SIZE = 1L << 30;
 
     private static final int SHT_SYMTAB = 2;
     private static final int SHT_RELA = 4;
@@ -289,6 +291,10 @@ public final class ElfObject {
             }
             if (section.size < 0) {
                 throw malformed("section " + index + " has a negative size");
+            }
+            if (section.type == SHT_NOBITS && section.size > MAX_SIZE) {
+                throw unsupported("section " + index + " asks for " + section.size + " bytes of zeroed memory, more than "
+                        + "the " + MAX_SIZE + " a plugin may have");
             }
             return section;
         }

@@ -274,7 +274,7 @@ final class JitLinker implements AutoCloseable {
         public void call(Pointer context, LLVMErrorRef error) {
             String message = Llvm.consume(error);
             if (message != null) {
-                LOGGER.log(System.Logger.Level.WARNING, "ORC reported: " + message);
+                LOGGER.log(System.Logger.Level.DEBUG, "ORC reported: " + message);
             }
         }
     }

@@ -3,6 +3,7 @@ package io.predicator.orc.internal;
 import io.predicator.CompilationException;
 import io.predicator.MalformedModuleException;
 import io.predicator.Signature;
+import io.predicator.UnsupportedModuleException;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
@@ -235,7 +236,11 @@ final class ModuleCompiler implements AutoCloseable {
         try {
             failOnDiagnostics(sourceName, "Generating code for");
             long size = LLVM.LLVMGetBufferSize(buffer);
-            byte[] object = new byte[Math.toIntExact(size)];
+            if (size > ElfObject.MAX_SIZE) {
+                throw new UnsupportedModuleException(sourceName, "its object code is " + size + " bytes, more than the "
+                        + ElfObject.MAX_SIZE + " a plugin may have");
+            }
+            byte[] object = new byte[(int) size];
             LLVM.LLVMGetBufferStart(buffer).capacity(size).get(object);
             return object;
         } finally {
