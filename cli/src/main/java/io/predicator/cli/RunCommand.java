@@ -1,0 +1,157 @@
+package io.predicator.cli;
+
+import io.predicator.ExportedFunction;
+import io.predicator.JitContext;
+import io.predicator.ModuleFormat;
+import io.predicator.ModuleSource;
+import io.predicator.Plugin;
+import io.predicator.Signature;
+import io.predicator.UnknownSymbolException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+import java.io.PrintWriter;
+import java.lang.foreign.Arena;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code predicator run FILE FUNCTION [ARGS...]}: loads a plugin, calls one function and prints its result.
+ */
+@Command(name = "run",
+        mixinStandardHelpOptions = true,
+        versionProvider = PredicatorCommand.Version.class,
+        description = "Loads a plugin, calls one of its functions with the given arguments and prints the result.",
+        footer = {"",
+                "The signature comes from the module for LLVM IR and bitcode; ELF objects and archives carry no "
+                        + "types, so pass --signature for them.",
+                "Arguments are converted to the parameter types: i1 takes true, false, 1 or 0; i8 to i64 take "
+                        + "decimal or 0x hexadecimal integers (signed or unsigned range); float and double take "
+                        + "decimal numbers; ptr takes a string, passed as a NUL-terminated UTF-8 copy, or 'null' "
+                        + "for NULL.",
+                "The result is printed in decimal, pointers as a hexadecimal address; void prints nothing.",
+                "",
+                "Example: predicator run examples/hello/add.ll add 2 3"})
+final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Mixin
+    private JitOptions jitOptions;
+
+    @Option(names = "--signature", paramLabel = "SIGNATURE", converter = SignatureConverter.class,
+            description = "The function's signature in LLVM types, such as 'i32(i32, i32)' or 'i64(ptr, i8)'; "
+                    + "checked against the module's for IR and bitcode.")
+    private Signature signature;
+
+    @Parameters(index = "0", paramLabel = "FILE", description = "The plugin: .ll, .bc, .o or .a.")
+    private Path file;
+
+    @Parameters(index = "1", paramLabel = "FUNCTION", description = "The function to call.")
+    private String function;
+
+    @Parameters(index = "2..*", paramLabel = "ARGS", description = "The function's arguments.")
+    private List<String> arguments = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        if (signature != null) {
+            checkArity(signature);
+        }
+        ModuleSource source = JitOptions.read(file);
+        try (JitContext jit = jitOptions.newContext();
+             Plugin plugin = jit.load(source)) {
+            Signature callee = signature != null ? signature : declaredSignature(plugin);
+            checkArity(callee);
+            MethodHandle handle = plugin.function(function, callee.toFunctionDescriptor());
+            String result;
+            try (Arena arena = Arena.ofConfined()) {
+                List<Object> values;
+                try {
+                    values = Arguments.convert(function, callee, arguments, arena);
+                } catch (IllegalArgumentException e) {
+                    throw new ParameterException(spec.commandLine(), e.getMessage(), e);
+                }
+                result = Arguments.format(invoke(handle, values));
+            }
+            if (result != null) {
+                PrintWriter out = spec.commandLine().getOut();
+                out.println(result);
+                out.flush();
+            }
+        }
+        return 0;
+    }
+
+    private Signature declaredSignature(Plugin plugin) {
+        List<ExportedFunction> exports = plugin.exports();
+        Optional<ExportedFunction> exported = exports.stream()
+                .filter(candidate -> candidate.name().equals(function))
+                .findFirst();
+        if (exported.isEmpty()) {
+            if (plugin.address(function).isPresent()) {
+                throw new CommandFailure("'" + function + "' of plugin '" + plugin.name()
+                        + "' is data, not a function");
+            }
+            throw new UnknownSymbolException(plugin.name(), function,
+                    exports.stream().map(ExportedFunction::name).toList());
+        }
+        Signature declared = exported.get().signature().orElseThrow(() -> new ParameterException(
+                spec.commandLine(), "the signature of '" + function + "' is unknown because "
+                + (plugin.format() == ModuleFormat.ARCHIVE ? "archives" : "ELF objects")
+                + " carry no types: pass it with --signature, e.g. --signature 'i32(i32, i32)'"));
+        if (!declared.isCallable()) {
+            throw new CommandFailure("'" + function + "' of plugin '" + plugin.name() + "' is declared as "
+                    + declared + ", which Java cannot call: only void, i1, i8, i16, i32, i64, float, double and "
+                    + "ptr without varargs can");
+        }
+        return declared;
+    }
+
+    private void checkArity(Signature callee) {
+        if (callee.parameterTypes().size() != arguments.size()) {
+            throw new ParameterException(spec.commandLine(),
+                    Arguments.arityMessage(function, callee, arguments.size()));
+        }
+    }
+
+    private Object invoke(MethodHandle handle, List<Object> values) {
+        try {
+            return handle.invokeWithArguments(values);
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new CommandFailure("calling '" + function + "' failed: " + e, e);
+        }
+    }
+
+    /** Parses {@code --signature} and checks that Java can call it. */
+    static final class SignatureConverter implements ITypeConverter<Signature> {
+        @Override
+        public Signature convert(String value) {
+            Signature parsed;
+            try {
+                parsed = Signature.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+            if (!parsed.isCallable()) {
+                throw new TypeConversionException("Java cannot call " + parsed + ": use only void, i1, i8, i16, "
+                        + "i32, i64, float, double and ptr, without varargs");
+            }
+            return parsed;
+        }
+    }
+}
