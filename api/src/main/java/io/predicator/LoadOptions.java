@@ -20,11 +20,13 @@ public final class LoadOptions {
     private final SymbolResolver resolver;
     private final Integer optimizationLevel;
     private final String name;
+    private final boolean inlineAssemblyAllowed;
 
     private LoadOptions(Builder builder) {
         this.resolver = builder.resolver;
         this.optimizationLevel = builder.optimizationLevel;
         this.name = builder.name;
+        this.inlineAssemblyAllowed = builder.inlineAssemblyAllowed;
     }
 
     /**
@@ -73,6 +75,16 @@ public final class LoadOptions {
     }
 
     /**
+     * Returns whether IR and bitcode may contain inline assembly. Off by default: inline assembly is the usual way
+     * to make raw system calls, around any resolver.
+     *
+     * @return true if inline assembly is allowed
+     */
+    public boolean inlineAssemblyAllowed() {
+        return inlineAssemblyAllowed;
+    }
+
+    /**
      * Returns a builder that starts from these options.
      *
      * @return a new builder with these values
@@ -82,6 +94,7 @@ public final class LoadOptions {
         builder.resolver = resolver;
         builder.optimizationLevel = optimizationLevel;
         builder.name = name;
+        builder.inlineAssemblyAllowed = inlineAssemblyAllowed;
         return builder;
     }
 
@@ -89,7 +102,8 @@ public final class LoadOptions {
     public String toString() {
         return "LoadOptions[resolver=" + (resolver == null ? "context's" : resolver.id())
                 + ", optimizationLevel=" + (optimizationLevel == null ? "context's" : optimizationLevel)
-                + ", name=" + (name == null ? "source's" : name) + "]";
+                + ", name=" + (name == null ? "source's" : name)
+                + ", inlineAssemblyAllowed=" + inlineAssemblyAllowed + "]";
     }
 
     /**
@@ -101,6 +115,7 @@ public final class LoadOptions {
         private SymbolResolver resolver;
         private Integer optimizationLevel;
         private String name;
+        private boolean inlineAssemblyAllowed;
 
         private Builder() {
         }
@@ -139,6 +154,18 @@ public final class LoadOptions {
                 throw new IllegalArgumentException("name is blank");
             }
             this.name = name;
+            return this;
+        }
+
+        /**
+         * Allows or refuses inline assembly in IR and bitcode (objects are machine code already: this policy
+         * cannot apply to them).
+         *
+         * @param allowed true to allow inline assembly
+         * @return this builder
+         */
+        public Builder allowInlineAssembly(boolean allowed) {
+            this.inlineAssemblyAllowed = allowed;
             return this;
         }
 

@@ -14,10 +14,12 @@ import static java.util.Objects.requireNonNull;
  * @param data exported data symbols, sorted
  * @param imports undefined symbols the module references, sorted; includes helpers the code generator emits
  *                (such as {@code memcpy})
+ * @param inlineAssembly whether the module's IR contains inline assembly (always false for objects and archives,
+ *                       whose machine code cannot be told apart)
  * @since 0.1
  */
 public record ModuleInfo(String name, ModuleFormat format, List<ExportedFunction> functions, List<String> data,
-                         List<String> imports) {
+                         List<String> imports, boolean inlineAssembly) {
     /**
      * Creates the record.
      */

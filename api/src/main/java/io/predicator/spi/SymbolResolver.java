@@ -3,6 +3,7 @@ package io.predicator.spi;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
@@ -33,6 +34,16 @@ public interface SymbolResolver {
      * @return the address of the function or data, or empty if this resolver does not provide it
      */
     Optional<MemorySegment> resolve(String symbol);
+
+    /**
+     * Returns the ids of the resolvers this one consults, in order; a composite resolver lists its parts. Error
+     * messages about unresolved symbols name them.
+     *
+     * @return the consulted resolvers' ids; by default just {@link #id()}
+     */
+    default List<String> consultedIds() {
+        return List.of(id());
+    }
 
     /**
      * Returns a resolver that provides nothing: plugins may use only what they define themselves.

@@ -77,11 +77,11 @@ final class JitLinker implements AutoCloseable {
      * @param objects the plugin's objects
      * @param imports addresses of the symbols the objects reference but do not define
      * @param exports the names to materialise and return addresses for
-     * @param resolverId for messages about symbols the linker still misses
+     * @param resolverIds for messages about symbols the linker still misses
      * @return the linked plugin
      */
     Linked link(String pluginName, List<ElfObject> objects, Map<String, Long> imports, List<String> exports,
-                String resolverId) {
+                List<String> resolverIds) {
         lock.lock();
         try {
             checkOpen();
@@ -95,7 +95,7 @@ final class JitLinker implements AutoCloseable {
                 for (ElfObject object : objects) {
                     addObject(pluginName, tracker, object);
                 }
-                Map<String, Long> addresses = lookup(pluginName, dylib, exports, resolverId);
+                Map<String, Long> addresses = lookup(pluginName, dylib, exports, resolverIds);
                 linked = true;
                 return new Linked(dylib, tracker, addresses);
             } finally {
@@ -189,7 +189,7 @@ final class JitLinker implements AutoCloseable {
     }
 
     private Map<String, Long> lookup(String pluginName, LLVMOrcJITDylibRef dylib, List<String> names,
-                                     String resolverId) {
+                                     List<String> resolverIds) {
         if (names.isEmpty()) {
             return Map.of();
         }
@@ -212,7 +212,7 @@ final class JitLinker implements AutoCloseable {
                         names.size(), LOOKUP_HANDLER, context);
                 return result.get(10, TimeUnit.MINUTES);
             } catch (ExecutionException e) {
-                throw linkFailure(pluginName, e.getCause().getMessage(), resolverId);
+                throw linkFailure(pluginName, e.getCause().getMessage(), resolverIds);
             } catch (TimeoutException e) {
                 throw new CompilationException("Linking plugin '" + pluginName + "' did not finish in 10 minutes");
             } catch (InterruptedException e) {
@@ -224,12 +224,12 @@ final class JitLinker implements AutoCloseable {
         }
     }
 
-    private static RuntimeException linkFailure(String pluginName, String message, String resolverId) {
+    private static RuntimeException linkFailure(String pluginName, String message, List<String> resolverIds) {
         Matcher missing = SYMBOLS_NOT_FOUND.matcher(message);
         if (missing.find()) {
             List<String> symbols = Arrays.stream(missing.group(1).split(",\\s*"))
                     .map(String::strip).filter(name -> !name.isEmpty()).sorted().toList();
-            return new UnresolvedSymbolsException(pluginName, symbols, List.of(resolverId));
+            return new UnresolvedSymbolsException(pluginName, symbols, resolverIds);
         }
         return new CompilationException("Linking plugin '" + pluginName + "' failed: " + message);
     }

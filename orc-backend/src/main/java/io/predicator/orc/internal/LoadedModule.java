@@ -29,9 +29,12 @@ final class LoadedModule {
     private final Map<String, ElfObject.Definition> definitions;
     private final Map<String, Boolean> imports;
     private final Map<String, Signature> signatures;
+    private final boolean inlineAssembly;
 
-    LoadedModule(String name, ModuleFormat format, List<ElfObject> objects, Map<String, Signature> signatures) {
+    LoadedModule(String name, ModuleFormat format, List<ElfObject> objects, Map<String, Signature> signatures,
+                 boolean inlineAssembly) {
         this.name = name;
+        this.inlineAssembly = inlineAssembly;
         this.format = format;
         this.objects = List.copyOf(objects);
         this.signatures = Map.copyOf(signatures);
@@ -110,6 +113,7 @@ final class LoadedModule {
                 data.add(definition.name());
             }
         }
-        return new ModuleInfo(name, format, functions(), List.copyOf(data), List.copyOf(imports.keySet()));
+        return new ModuleInfo(name, format, functions(), List.copyOf(data), List.copyOf(imports.keySet()),
+                inlineAssembly);
     }
 }

@@ -2,11 +2,13 @@ package io.predicator.orc.internal;
 
 import io.predicator.CompilationException;
 import io.predicator.MalformedModuleException;
+import io.predicator.PolicyViolationException;
 import io.predicator.Signature;
 import io.predicator.UnsupportedModuleException;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
+import org.bytedeco.llvm.LLVM.LLVMBasicBlockRef;
 import org.bytedeco.llvm.LLVM.LLVMContextRef;
 import org.bytedeco.llvm.LLVM.LLVMMemoryBufferRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
@@ -33,11 +35,23 @@ import java.util.Map;
 final class ModuleCompiler implements AutoCloseable {
     private final TargetMachinePool machines = new TargetMachinePool();
 
-    /** The object code of a module and the signatures of the functions it defines. */
-    record Output(byte[] object, Map<String, Signature> signatures) {
+    /**
+     * The object code of a module, the signatures of the functions it defines, and where it uses inline assembly
+     * (null if it does not).
+     */
+    record Output(byte[] object, Map<String, Signature> signatures, String inlineAssembly) {
     }
 
-    Output compile(String sourceName, byte[] content, int level) {
+    /**
+     * Compiles a module.
+     *
+     * @param sourceName for messages
+     * @param content IR text or bitcode
+     * @param level the optimisation level, 0 to 3
+     * @param allowInlineAssembly false to refuse modules with inline assembly before generating any code
+     * @return the object and what was learnt about the module
+     */
+    Output compile(String sourceName, byte[] content, int level, boolean allowInlineAssembly) {
         LLVMContextRef context = LLVM.LLVMContextCreate();
         try {
             Diagnostics.install(context);
@@ -45,12 +59,18 @@ final class ModuleCompiler implements AutoCloseable {
             try {
                 verify(sourceName, module);
                 checkTarget(sourceName, module);
+                String inlineAssembly = inlineAssembly(module);
+                if (inlineAssembly != null && !allowInlineAssembly) {
+                    throw new PolicyViolationException(sourceName, "it contains inline assembly (" + inlineAssembly
+                            + "), which can make system calls no resolver sees; load it with "
+                            + "LoadOptions.builder().allowInlineAssembly(true) only if you trust it");
+                }
                 Map<String, Signature> signatures = signatures(module);
                 LLVMTargetMachineRef machine = machines.acquire(level);
                 try {
                     retarget(context, module, machine);
                     optimize(sourceName, module, machine, level);
-                    return new Output(emit(sourceName, module, machine), signatures);
+                    return new Output(emit(sourceName, module, machine), signatures, inlineAssembly);
                 } finally {
                     machines.release(level, machine);
                 }
@@ -115,6 +135,40 @@ final class ModuleCompiler implements AutoCloseable {
 
     private static String normalizeArch(String arch) {
         return arch.equals("amd64") || arch.equals("x86-64") ? "x86_64" : arch;
+    }
+
+    /** Returns where the module uses inline assembly, or null if it does not. */
+    private static String inlineAssembly(LLVMModuleRef module) {
+        try (SizeTPointer length = new SizeTPointer(1)) {
+            LLVM.LLVMGetModuleInlineAsm(module, length);
+            if (length.get() > 0) {
+                return "module-level assembly";
+            }
+        }
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); function != null && !function.isNull();
+             function = LLVM.LLVMGetNextFunction(function)) {
+            for (LLVMBasicBlockRef block = LLVM.LLVMGetFirstBasicBlock(function); block != null && !block.isNull();
+                 block = LLVM.LLVMGetNextBasicBlock(block)) {
+                for (LLVMValueRef instruction = LLVM.LLVMGetFirstInstruction(block);
+                     instruction != null && !instruction.isNull();
+                     instruction = LLVM.LLVMGetNextInstruction(instruction)) {
+                    if (isCall(instruction) && present(LLVM.LLVMIsAInlineAsm(LLVM.LLVMGetCalledValue(instruction)))) {
+                        return "in function '" + name(function) + "'";
+                    }
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean isCall(LLVMValueRef instruction) {
+        return present(LLVM.LLVMIsACallInst(instruction)) || present(LLVM.LLVMIsAInvokeInst(instruction))
+                || present(LLVM.LLVMIsACallBrInst(instruction));
+    }
+
+    /** JavaCPP returns either null or a null pointer for a NULL result. */
+    private static boolean present(org.bytedeco.javacpp.Pointer pointer) {
+        return pointer != null && !pointer.isNull();
     }
 
     private static Map<String, Signature> signatures(LLVMModuleRef module) {

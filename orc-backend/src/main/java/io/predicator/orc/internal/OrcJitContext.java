@@ -63,9 +63,10 @@ public final class OrcJitContext implements JitContext {
             String name = options.name().orElse(source.name());
             int level = options.optimizationLevel().orElse(settings.optimizationLevel());
             SymbolResolver resolver = options.resolver().orElse(settings.resolver());
-            LoadedModule module = prepare(source, name, level);
+            LoadedModule module = prepare(source, name, level, options.inlineAssemblyAllowed());
             Map<String, Long> imports = resolve(module, resolver);
-            JitLinker.Linked linked = linker.link(name, module.objects(), imports, module.exportNames(), resolverId(resolver));
+            JitLinker.Linked linked = linker.link(name, module.objects(), imports, module.exportNames(),
+                    consultedIds(resolver));
             OrcPlugin plugin = new OrcPlugin(this, name, module, linked);
             plugins.add(plugin);
             return plugin;
@@ -80,7 +81,7 @@ public final class OrcJitContext implements JitContext {
         lifecycle.readLock().lock();
         try {
             checkOpen();
-            return prepare(source, source.name(), settings.optimizationLevel()).info();
+            return prepare(source, source.name(), settings.optimizationLevel(), true).info();
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -143,23 +144,25 @@ public final class OrcJitContext implements JitContext {
         }
     }
 
-    private LoadedModule prepare(ModuleSource source, String name, int level) {
+    private LoadedModule prepare(ModuleSource source, String name, int level, boolean allowInlineAssembly) {
         byte[] content = source.toByteArray();
         return switch (source.format()) {
             case IR_TEXT, BITCODE -> {
-                ModuleCompiler.Output output = compiler.compile(name, content, level);
+                ModuleCompiler.Output output = compiler.compile(name, content, level, allowInlineAssembly);
                 yield new LoadedModule(name, source.format(), List.of(ElfObject.parse(name, output.object())),
-                        output.signatures());
+                        output.signatures(), output.inlineAssembly() != null);
             }
-            case OBJECT -> new LoadedModule(name, ModuleFormat.OBJECT, List.of(ElfObject.parse(name, content)), Map.of());
-            case ARCHIVE -> archive(name, content, level);
+            case OBJECT -> new LoadedModule(name, ModuleFormat.OBJECT, List.of(ElfObject.parse(name, content)), Map.of(),
+                    false);
+            case ARCHIVE -> archive(name, content, level, allowInlineAssembly);
         };
     }
 
     /** Loads every member, as a linker does with {@code --whole-archive}; bitcode members are compiled. */
-    private LoadedModule archive(String name, byte[] content, int level) {
+    private LoadedModule archive(String name, byte[] content, int level, boolean allowInlineAssembly) {
         List<ElfObject> objects = new ArrayList<>();
         Map<String, Signature> signatures = new HashMap<>();
+        boolean inlineAssembly = false;
         for (ArArchive.Member member : ArArchive.members(name, content)) {
             String memberName = name + "(" + member.name() + ")";
             ModuleSource memberSource;
@@ -172,9 +175,11 @@ public final class OrcJitContext implements JitContext {
             switch (memberSource.format()) {
                 case OBJECT -> objects.add(ElfObject.parse(memberName, member.bytes()));
                 case BITCODE -> {
-                    ModuleCompiler.Output output = compiler.compile(memberName, member.bytes(), level);
+                    ModuleCompiler.Output output = compiler.compile(memberName, member.bytes(), level,
+                            allowInlineAssembly);
                     objects.add(ElfObject.parse(memberName, output.object()));
                     signatures.putAll(output.signatures());
+                    inlineAssembly |= output.inlineAssembly() != null;
                 }
                 default -> throw new MalformedModuleException(name, "member '" + member.name()
                         + "' is neither an ELF object nor bitcode");
@@ -183,7 +188,7 @@ public final class OrcJitContext implements JitContext {
         if (objects.isEmpty()) {
             throw new MalformedModuleException(name, "the archive has no members");
         }
-        return new LoadedModule(name, ModuleFormat.ARCHIVE, objects, signatures);
+        return new LoadedModule(name, ModuleFormat.ARCHIVE, objects, signatures, inlineAssembly);
     }
 
     /** Asks the resolver for every import at once, so a failure names all missing symbols. */
@@ -216,9 +221,17 @@ public final class OrcJitContext implements JitContext {
             }
         }
         if (!missing.isEmpty()) {
-            throw new UnresolvedSymbolsException(module.name(), missing, List.of(resolverId));
+            throw new UnresolvedSymbolsException(module.name(), missing, consultedIds(resolver));
         }
         return addresses;
+    }
+
+    private static List<String> consultedIds(SymbolResolver resolver) {
+        try {
+            return List.copyOf(resolver.consultedIds());
+        } catch (RuntimeException e) {
+            return List.of(resolverId(resolver));
+        }
     }
 
     private static String resolverId(SymbolResolver resolver) {

@@ -2,11 +2,13 @@ package io.predicator.orc.internal;
 
 import io.predicator.AlreadyClosedException;
 import io.predicator.ExportedFunction;
+import io.predicator.HostFunctionException;
 import io.predicator.ModuleFormat;
 import io.predicator.Plugin;
 import io.predicator.Signature;
 import io.predicator.SignatureMismatchException;
 import io.predicator.UnknownSymbolException;
+import io.predicator.spi.HostExceptions;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -18,7 +20,11 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandleProxies;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -41,6 +47,7 @@ final class OrcPlugin implements Plugin {
     private static final MethodHandle IS_OPEN;
     private static final MethodHandle CLOSED_EXCEPTION;
     private static final MethodHandle TRANSLATE;
+    private static final MethodHandle RETHROW_HOST_EXCEPTION;
 
     static {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -50,6 +57,8 @@ final class OrcPlugin implements Plugin {
                     MethodType.methodType(AlreadyClosedException.class));
             TRANSLATE = lookup.findVirtual(OrcPlugin.class, "translate",
                     MethodType.methodType(RuntimeException.class, IllegalStateException.class));
+            RETHROW_HOST_EXCEPTION = lookup.findVirtual(OrcPlugin.class, "rethrowHostException",
+                    MethodType.methodType(void.class, String.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -91,7 +100,12 @@ final class OrcPlugin implements Plugin {
         Method method = Signature.singleAbstractMethod(functionalInterface);
         Signature requested = Signature.of(functionalInterface);
         MethodHandle handle = handle(symbol, requested, descriptor(method));
-        return MethodHandleProxies.asInterfaceInstance(functionalInterface, handle);
+        if (Modifier.isPublic(functionalInterface.getModifiers())) {
+            return MethodHandleProxies.asInterfaceInstance(functionalInterface, handle);
+        }
+        // MethodHandleProxies takes public interfaces only; a dynamic proxy serves the others.
+        return functionalInterface.cast(Proxy.newProxyInstance(functionalInterface.getClassLoader(),
+                new Class<?>[] {functionalInterface}, new FunctionInvocationHandler(name, symbol, method, handle)));
     }
 
     @Override
@@ -158,13 +172,20 @@ final class OrcPlugin implements Plugin {
                 throw new SignatureMismatchException(name, symbol, requested, declared);
             }
         });
-        return handles.computeIfAbsent(new HandleKey(symbol, descriptor), key -> guarded(segment(symbol), descriptor));
+        return handles.computeIfAbsent(new HandleKey(symbol, descriptor),
+                key -> guarded(symbol, segment(symbol), descriptor));
     }
 
-    private MethodHandle guarded(MemorySegment function, FunctionDescriptor descriptor) {
+    private MethodHandle guarded(String symbol, MemorySegment function, FunctionDescriptor descriptor) {
         // The unbound downcall takes the target as a segment of the plugin's arena: the call acquires the arena.
         MethodHandle call = MethodHandles.insertArguments(LINKER.downcallHandle(descriptor), 0, function);
         MethodType type = call.type();
+        // After the call returns, throw what a Java host function the plugin called may have thrown.
+        MethodHandle rethrow = MethodHandles.insertArguments(RETHROW_HOST_EXCEPTION.bindTo(this), 0, symbol);
+        call = type.returnType() == void.class
+                ? MethodHandles.filterReturnValue(call, rethrow)
+                : MethodHandles.filterReturnValue(call, MethodHandles.foldArguments(
+                        MethodHandles.identity(type.returnType()), MethodHandles.dropArguments(rethrow, 0, type.returnType())));
         List<Class<?>> parameters = type.parameterList();
         MethodHandle test = MethodHandles.dropArguments(IS_OPEN.bindTo(this), 0, parameters);
         MethodHandle rejected = MethodHandles.dropArguments(
@@ -237,6 +258,14 @@ final class OrcPlugin implements Plugin {
         return new AlreadyClosedException("plugin '" + name + "'");
     }
 
+    private void rethrowHostException(String symbol) {
+        Throwable thrown = HostExceptions.takePending();
+        if (thrown != null) {
+            throw new HostFunctionException("Function '" + symbol + "' of plugin '" + name
+                    + "' called a Java host function that threw " + thrown, thrown);
+        }
+    }
+
     private RuntimeException translate(IllegalStateException failure) {
         if (open && arena.scope().isAlive()) {
             return failure;
@@ -244,6 +273,24 @@ final class OrcPlugin implements Plugin {
         AlreadyClosedException closed = closedException();
         closed.initCause(failure);
         return closed;
+    }
+
+    /** Calls a plugin function for a dynamic proxy of a non-public functional interface. */
+    private record FunctionInvocationHandler(String plugin, String symbol, Method function, MethodHandle handle)
+            implements InvocationHandler {
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] arguments) throws Throwable {
+            if (method.getName().equals(function.getName())
+                    && Arrays.equals(method.getParameterTypes(), function.getParameterTypes())) {
+                return handle.invokeWithArguments(arguments == null ? new Object[0] : arguments);
+            }
+            return switch (method.getName()) {
+                case "equals" -> proxy == arguments[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "toString" -> "Function[" + symbol + " of plugin " + plugin + "]";
+                default -> InvocationHandler.invokeDefault(proxy, method, arguments);
+            };
+        }
     }
 
     /** Closes the arena once no call holds it; calls that started before {@link #close()} run to completion. */
