@@ -60,6 +60,9 @@ final class InspectCommand implements Callable<Integer> {
         section(text, "functions", info.functions().stream().map(ExportedFunction::toString).toList());
         section(text, "data", info.data());
         section(text, "imports", info.imports());
+        if (info.inlineAssembly()) {
+            text.append("inline assembly: yes (loading needs it allowed explicitly)\n");
+        }
         return text.toString();
     }
 

@@ -79,7 +79,7 @@ class InspectCommandTests {
         ModuleInfo info = new ModuleInfo("lib.a", ModuleFormat.ARCHIVE,
                 List.of(new ExportedFunction("f", Optional.empty()),
                         new ExportedFunction("g", Optional.of(Signature.parse("void(ptr, ...)")))),
-                List.of("table"), List.of("memcpy"));
+                List.of("table"), List.of("memcpy"), true);
         assertThat(InspectCommand.describe(info)).isEqualTo("""
                 module: lib.a
                 format: ar archive of ELF objects (no types: run needs --signature)
@@ -90,9 +90,10 @@ class InspectCommandTests {
                   table
                 imports (1):
                   memcpy
+                inline assembly: yes (loading needs it allowed explicitly)
                 """);
         assertThat(InspectCommand.describe(new ModuleInfo("empty.bc", ModuleFormat.BITCODE, List.of(), List.of(),
-                List.of()))).isEqualTo("""
+                List.of(), false))).isEqualTo("""
                 module: empty.bc
                 format: LLVM bitcode
                 functions: none
