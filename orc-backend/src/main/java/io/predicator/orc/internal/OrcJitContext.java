@@ -99,6 +99,11 @@ public final class OrcJitContext implements JitContext {
 
     @Override
     public void close() {
+        if (lifecycle.getReadHoldCount() > 0) {
+            // Closing waits for every load and unload to finish, this thread's own included: it would never end.
+            throw new IllegalStateException("A JIT context cannot be closed from inside one of its own loads or "
+                    + "unloads (for example from a symbol resolver); close it after the load returns");
+        }
         if (!closed.compareAndSet(false, true)) {
             return;
         }
