@@ -4,8 +4,10 @@ import io.predicator.spi.JitBackend;
 import io.predicator.spi.JitSettings;
 import io.predicator.spi.SymbolResolver;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.ServiceLoader;
 
 import static java.util.Objects.requireNonNull;
@@ -81,6 +83,13 @@ public interface JitContext extends AutoCloseable {
     List<Plugin> plugins();
 
     /**
+     * Returns a snapshot of the loaded plugins, their memory, and load counts.
+     *
+     * @return the statistics
+     */
+    JitStats stats();
+
+    /**
      * Returns whether the context has been closed.
      *
      * @return true once {@link #close()} has started
@@ -106,6 +115,7 @@ public interface JitContext extends AutoCloseable {
         private SymbolResolver resolver = SymbolResolver.compilerSupport();
         private int optimizationLevel = 2;
         private String backendId;
+        private Path objectCache;
 
         private Builder() {
         }
@@ -129,6 +139,20 @@ public interface JitContext extends AutoCloseable {
          */
         public Builder optimizationLevel(int level) {
             this.optimizationLevel = JitSettings.checkOptimizationLevel(level);
+            return this;
+        }
+
+        /**
+         * Keeps compiled objects in a content-addressed on-disk cache, so loading the same module again (in this
+         * or a later process) skips optimisation and code generation. Off unless set. The key covers the module's
+         * content, the optimisation level, the LLVM version and the host CPU and its features; entries are
+         * checksummed and a damaged one is discarded, never loaded; several processes may share the directory.
+         *
+         * @param directory the cache directory, created if missing
+         * @return this builder
+         */
+        public Builder objectCache(Path directory) {
+            this.objectCache = requireNonNull(directory, "directory is null");
             return this;
         }
 
@@ -161,7 +185,7 @@ public interface JitContext extends AutoCloseable {
          */
         public JitContext build(JitBackend backend) {
             requireNonNull(backend, "backend is null");
-            return backend.create(new JitSettings(resolver, optimizationLevel));
+            return backend.create(new JitSettings(resolver, optimizationLevel, Optional.ofNullable(objectCache)));
         }
 
         private JitContext build(Iterable<JitBackend> discovered) {

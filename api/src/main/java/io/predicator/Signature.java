@@ -87,7 +87,7 @@ public record Signature(String returnType, List<String> parameterTypes, boolean 
     public static Signature parse(String text) {
         requireNonNull(text, "text is null");
         String trimmed = text.strip();
-        int open = trimmed.indexOf('(');
+        int open = parameterListStart(trimmed);
         if (open <= 0 || !trimmed.endsWith(")")) {
             throw new IllegalArgumentException("not a signature, expected e.g. 'i32(i32, i32)': '" + text + "'");
         }
@@ -249,6 +249,20 @@ public record Signature(String returnType, List<String> parameterTypes, boolean 
         } catch (NoSuchMethodException e) {
             return false;
         }
+    }
+
+    /** Returns the index of the parenthesis that opens the final, parameter, list; -1 if unbalanced. */
+    private static int parameterListStart(String text) {
+        int depth = 0;
+        for (int i = text.length() - 1; i >= 0; i--) {
+            char c = text.charAt(i);
+            if (c == ')') {
+                depth++;
+            } else if (c == '(' && --depth == 0) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private static List<String> splitTopLevel(String text) {

@@ -1,5 +1,8 @@
 package io.predicator.spi;
 
+import java.nio.file.Path;
+import java.util.Optional;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -7,15 +10,27 @@ import static java.util.Objects.requireNonNull;
  *
  * @param resolver the resolver for plugins whose load options name none
  * @param optimizationLevel the default optimisation level, 0 to 3
+ * @param objectCache the directory of the on-disk object cache, if enabled
  * @since 0.1
  */
-public record JitSettings(SymbolResolver resolver, int optimizationLevel) {
+public record JitSettings(SymbolResolver resolver, int optimizationLevel, Optional<Path> objectCache) {
     /**
      * Creates the settings.
      */
     public JitSettings {
         requireNonNull(resolver, "resolver is null");
         checkOptimizationLevel(optimizationLevel);
+        requireNonNull(objectCache, "objectCache is null");
+    }
+
+    /**
+     * Creates settings without an object cache.
+     *
+     * @param resolver the default resolver
+     * @param optimizationLevel the default optimisation level
+     */
+    public JitSettings(SymbolResolver resolver, int optimizationLevel) {
+        this(resolver, optimizationLevel, Optional.empty());
     }
 
     /**

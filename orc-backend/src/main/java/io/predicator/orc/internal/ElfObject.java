@@ -29,6 +29,8 @@ public final class ElfObject {
     private static final int SHT_INIT_ARRAY = 14;
     private static final int SHT_FINI_ARRAY = 15;
     private static final int SHT_PREINIT_ARRAY = 16;
+    private static final long SHF_ALLOC = 0x2;
+    private static final long SHF_EXECINSTR = 0x4;
     private static final long SHF_TLS = 0x400;
     private static final int SHN_UNDEF = 0;
     private static final int SHN_LORESERVE = 0xff00;
@@ -55,12 +57,17 @@ public final class ElfObject {
     private final byte[] bytes;
     private final List<Definition> definitions;
     private final List<Reference> references;
+    private final long codeBytes;
+    private final long dataBytes;
 
-    private ElfObject(String name, byte[] bytes, List<Definition> definitions, List<Reference> references) {
+    private ElfObject(String name, byte[] bytes, List<Definition> definitions, List<Reference> references,
+                      long codeBytes, long dataBytes) {
         this.name = name;
         this.bytes = bytes;
         this.definitions = List.copyOf(definitions);
         this.references = List.copyOf(references);
+        this.codeBytes = codeBytes;
+        this.dataBytes = dataBytes;
     }
 
     /**
@@ -94,6 +101,16 @@ public final class ElfObject {
     /** Returns the undefined symbols the object references. */
     public List<Reference> references() {
         return references;
+    }
+
+    /** Returns the size of the executable sections loaded into memory. */
+    public long codeBytes() {
+        return codeBytes;
+    }
+
+    /** Returns the size of the other sections loaded into memory (read-only data, data, zero-filled). */
+    public long dataBytes() {
+        return dataBytes;
     }
 
     private static final class Reader {
@@ -178,7 +195,18 @@ public final class ElfObject {
                     checkRelocations(section, sections, symbolTable, symbolCount);
                 }
             }
-            return new ElfObject(source, bytes, definitions, references);
+            long codeBytes = 0;
+            long dataBytes = 0;
+            for (Section section : sections) {
+                if ((section.flags & SHF_ALLOC) != 0) {
+                    if ((section.flags & SHF_EXECINSTR) != 0) {
+                        codeBytes += section.size;
+                    } else {
+                        dataBytes += section.size;
+                    }
+                }
+            }
+            return new ElfObject(source, bytes, definitions, references, codeBytes, dataBytes);
         }
 
         private long readSymbols(Section table, Section[] sections, List<Definition> definitions,

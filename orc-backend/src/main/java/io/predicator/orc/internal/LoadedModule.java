@@ -71,6 +71,14 @@ final class LoadedModule {
         return name;
     }
 
+    long codeBytes() {
+        return objects.stream().mapToLong(ElfObject::codeBytes).sum();
+    }
+
+    long dataBytes() {
+        return objects.stream().mapToLong(ElfObject::dataBytes).sum();
+    }
+
     ModuleFormat format() {
         return format;
     }

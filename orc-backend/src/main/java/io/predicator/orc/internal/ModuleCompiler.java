@@ -19,10 +19,12 @@ import org.bytedeco.llvm.LLVM.LLVMTypeRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 import org.bytedeco.llvm.global.LLVM;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Turns LLVM IR text or bitcode into an ELF object for the host: parse into a fresh {@code LLVMContext}, verify,
@@ -34,6 +36,16 @@ import java.util.Map;
  */
 final class ModuleCompiler implements AutoCloseable {
     private final TargetMachinePool machines = new TargetMachinePool();
+    private final ObjectCache cache;
+
+    /**
+     * Creates a compiler.
+     *
+     * @param cacheDirectory where to keep compiled objects across loads and processes, if anywhere
+     */
+    ModuleCompiler(Optional<Path> cacheDirectory) {
+        this.cache = cacheDirectory.map(ObjectCache::new).orElse(null);
+    }
 
     /**
      * The object code of a module, the signatures of the functions it defines, and where it uses inline assembly
@@ -49,28 +61,50 @@ final class ModuleCompiler implements AutoCloseable {
      * @param content IR text or bitcode
      * @param level the optimisation level, 0 to 3
      * @param allowInlineAssembly false to refuse modules with inline assembly before generating any code
+     * @param timings receives the time spent in each step
      * @return the object and what was learnt about the module
      */
-    Output compile(String sourceName, byte[] content, int level, boolean allowInlineAssembly) {
+    Output compile(String sourceName, byte[] content, int level, boolean allowInlineAssembly, LoadTimings timings) {
+        String key = cache == null ? null : cache.key(content, level);
+        if (cache != null) {
+            Optional<Output> cached = cache.read(key);
+            if (cached.isPresent()) {
+                timings.cacheHit = true;
+                checkPolicy(sourceName, cached.get().inlineAssembly(), allowInlineAssembly);
+                return cached.get();
+            }
+        }
+        Output output = compileNow(sourceName, content, level, allowInlineAssembly, timings);
+        if (cache != null) {
+            cache.write(key, output);
+        }
+        return output;
+    }
+
+    private Output compileNow(String sourceName, byte[] content, int level, boolean allowInlineAssembly,
+                              LoadTimings timings) {
         LLVMContextRef context = LLVM.LLVMContextCreate();
         try {
             Diagnostics.install(context);
+            long start = System.nanoTime();
             LLVMModuleRef module = parse(sourceName, context, content);
             try {
                 verify(sourceName, module);
                 checkTarget(sourceName, module);
                 String inlineAssembly = inlineAssembly(module);
-                if (inlineAssembly != null && !allowInlineAssembly) {
-                    throw new PolicyViolationException(sourceName, "it contains inline assembly (" + inlineAssembly
-                            + "), which can make system calls no resolver sees; load it with "
-                            + "LoadOptions.builder().allowInlineAssembly(true) only if you trust it");
-                }
+                checkPolicy(sourceName, inlineAssembly, allowInlineAssembly);
                 Map<String, Signature> signatures = signatures(module);
+                timings.parseNanos += System.nanoTime() - start;
                 LLVMTargetMachineRef machine = machines.acquire(level);
                 try {
+                    start = System.nanoTime();
                     retarget(context, module, machine);
                     optimize(sourceName, module, machine, level);
-                    return new Output(emit(sourceName, module, machine), signatures, inlineAssembly);
+                    timings.optimizeNanos += System.nanoTime() - start;
+                    start = System.nanoTime();
+                    byte[] object = emit(sourceName, module, machine);
+                    timings.codegenNanos += System.nanoTime() - start;
+                    return new Output(object, signatures, inlineAssembly);
                 } finally {
                     machines.release(level, machine);
                 }
@@ -79,6 +113,14 @@ final class ModuleCompiler implements AutoCloseable {
             }
         } finally {
             LLVM.LLVMContextDispose(context);
+        }
+    }
+
+    private static void checkPolicy(String sourceName, String inlineAssembly, boolean allowInlineAssembly) {
+        if (inlineAssembly != null && !allowInlineAssembly) {
+            throw new PolicyViolationException(sourceName, "it contains inline assembly (" + inlineAssembly
+                    + "), which can make system calls no resolver sees; load it with "
+                    + "LoadOptions.builder().allowInlineAssembly(true) only if you trust it");
         }
     }
 

@@ -2,12 +2,14 @@ package io.predicator.orc.internal;
 
 import io.predicator.AlreadyClosedException;
 import io.predicator.JitContext;
+import io.predicator.JitStats;
 import io.predicator.LoadOptions;
 import io.predicator.MalformedModuleException;
 import io.predicator.ModuleFormat;
 import io.predicator.ModuleInfo;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
+import io.predicator.PluginStats;
 import io.predicator.ResolverException;
 import io.predicator.Signature;
 import io.predicator.UnresolvedSymbolsException;
@@ -15,7 +17,10 @@ import io.predicator.spi.JitSettings;
 import io.predicator.spi.SymbolResolver;
 
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +29,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import static java.util.Objects.requireNonNull;
@@ -36,9 +42,15 @@ import static java.util.Objects.requireNonNull;
  * write side before it releases native resources, so nothing native is freed under a thread still using it.
  */
 public final class OrcJitContext implements JitContext {
+    private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
+
     private final JitSettings settings;
-    private final ModuleCompiler compiler = new ModuleCompiler();
+    private final ModuleCompiler compiler;
     private final JitLinker linker;
+    private final LongAdder loads = new LongAdder();
+    private final LongAdder failedLoads = new LongAdder();
+    private final LongAdder unloads = new LongAdder();
+    private final LongAdder cacheHits = new LongAdder();
     private final Set<OrcPlugin> plugins = ConcurrentHashMap.newKeySet();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -51,6 +63,7 @@ public final class OrcJitContext implements JitContext {
     public OrcJitContext(JitSettings settings) {
         this.settings = requireNonNull(settings, "settings is null");
         this.linker = new JitLinker();
+        this.compiler = new ModuleCompiler(settings.objectCache());
     }
 
     @Override
@@ -63,15 +76,78 @@ public final class OrcJitContext implements JitContext {
             String name = options.name().orElse(source.name());
             int level = options.optimizationLevel().orElse(settings.optimizationLevel());
             SymbolResolver resolver = options.resolver().orElse(settings.resolver());
-            LoadedModule module = prepare(source, name, level, options.inlineAssemblyAllowed());
-            Map<String, Long> imports = resolve(module, resolver);
-            JitLinker.Linked linked = linker.link(name, module.objects(), imports, module.exportNames(),
-                    consultedIds(resolver));
-            OrcPlugin plugin = new OrcPlugin(this, name, module, linked);
-            plugins.add(plugin);
-            return plugin;
+            long start = System.nanoTime();
+            LoadTimings timings = new LoadTimings();
+            PluginEvents.Load event = new PluginEvents.Load();
+            event.begin();
+            try {
+                LoadedModule module = prepare(source, name, level, options.inlineAssemblyAllowed(), timings);
+                Map<String, Long> imports = resolve(module, resolver);
+                long linkStart = System.nanoTime();
+                JitLinker.Linked linked = linker.link(name, module.objects(), imports, module.exportNames(),
+                        consultedIds(resolver));
+                timings.linkNanos = System.nanoTime() - linkStart;
+                Duration duration = Duration.ofNanos(System.nanoTime() - start);
+                OrcPlugin plugin = new OrcPlugin(this, name, module, linked, new PluginStats(name, source.format(),
+                        source.size(), module.codeBytes(), module.dataBytes(), Instant.now(), duration));
+                plugins.add(plugin);
+                loads.increment();
+                if (timings.cacheHit) {
+                    cacheHits.increment();
+                }
+                commit(event, source, name, level, timings, null);
+                LOGGER.log(System.Logger.Level.DEBUG, () -> "Loaded plugin '" + name + "' (" + source.format() + ", "
+                        + source.size() + " bytes, O" + level + (timings.cacheHit ? ", cached" : "") + ") in "
+                        + duration.toNanos() / 1_000 + " µs");
+                return plugin;
+            } catch (RuntimeException | Error e) {
+                failedLoads.increment();
+                commit(event, source, name, level, timings, e);
+                if (e instanceof UnresolvedSymbolsException unresolved) {
+                    recordResolutionFailure(name, unresolved.symbols(), unresolved.resolverIds());
+                } else if (e instanceof ResolverException) {
+                    recordResolutionFailure(name, List.of(), consultedIds(resolver));
+                }
+                LOGGER.log(System.Logger.Level.DEBUG, () -> "Loading plugin '" + name + "' failed: " + e);
+                throw e;
+            }
         } finally {
             lifecycle.readLock().unlock();
+        }
+    }
+
+    @Override
+    public JitStats stats() {
+        return new JitStats(plugins.stream().map(OrcPlugin::stats)
+                .sorted(Comparator.comparing(PluginStats::name)).toList(),
+                loads.sum(), failedLoads.sum(), unloads.sum(), cacheHits.sum());
+    }
+
+    private static void commit(PluginEvents.Load event, ModuleSource source, String name, int level,
+                               LoadTimings timings, Throwable failure) {
+        event.end();
+        if (event.shouldCommit()) {
+            event.plugin = name;
+            event.format = source.format().name();
+            event.sourceBytes = source.size();
+            event.optimizationLevel = level;
+            event.parseNanos = timings.parseNanos;
+            event.optimizeNanos = timings.optimizeNanos;
+            event.codegenNanos = timings.codegenNanos;
+            event.linkNanos = timings.linkNanos;
+            event.cacheHit = timings.cacheHit;
+            event.failure = failure == null ? "" : String.valueOf(failure.getMessage());
+            event.commit();
+        }
+    }
+
+    private static void recordResolutionFailure(String plugin, List<String> symbols, List<String> resolvers) {
+        PluginEvents.ResolutionFailure event = new PluginEvents.ResolutionFailure();
+        if (event.shouldCommit()) {
+            event.plugin = plugin;
+            event.symbols = String.join(", ", symbols);
+            event.resolvers = String.join(", ", resolvers);
+            event.commit();
         }
     }
 
@@ -81,7 +157,7 @@ public final class OrcJitContext implements JitContext {
         lifecycle.readLock().lock();
         try {
             checkOpen();
-            return prepare(source, source.name(), settings.optimizationLevel(), true).info();
+            return prepare(source, source.name(), settings.optimizationLevel(), true, new LoadTimings()).info();
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -134,12 +210,22 @@ public final class OrcJitContext implements JitContext {
 
     /** Runs a plugin's unload while the JIT is guaranteed to stay alive, then forgets the plugin. */
     void unload(OrcPlugin plugin, Runnable unload) {
+        PluginEvents.Unload event = new PluginEvents.Unload();
+        event.begin();
         lifecycle.readLock().lock();
         try {
             unload.run();
         } finally {
             plugins.remove(plugin);
+            unloads.increment();
             lifecycle.readLock().unlock();
+            event.end();
+            if (event.shouldCommit()) {
+                event.plugin = plugin.name();
+                event.memoryBytes = plugin.stats().memoryBytes();
+                event.commit();
+            }
+            LOGGER.log(System.Logger.Level.DEBUG, () -> "Unloaded plugin '" + plugin.name() + "'");
         }
     }
 
@@ -149,22 +235,24 @@ public final class OrcJitContext implements JitContext {
         }
     }
 
-    private LoadedModule prepare(ModuleSource source, String name, int level, boolean allowInlineAssembly) {
+    private LoadedModule prepare(ModuleSource source, String name, int level, boolean allowInlineAssembly,
+                                 LoadTimings timings) {
         byte[] content = source.toByteArray();
         return switch (source.format()) {
             case IR_TEXT, BITCODE -> {
-                ModuleCompiler.Output output = compiler.compile(name, content, level, allowInlineAssembly);
+                ModuleCompiler.Output output = compiler.compile(name, content, level, allowInlineAssembly, timings);
                 yield new LoadedModule(name, source.format(), List.of(ElfObject.parse(name, output.object())),
                         output.signatures(), output.inlineAssembly() != null);
             }
             case OBJECT -> new LoadedModule(name, ModuleFormat.OBJECT, List.of(ElfObject.parse(name, content)), Map.of(),
                     false);
-            case ARCHIVE -> archive(name, content, level, allowInlineAssembly);
+            case ARCHIVE -> archive(name, content, level, allowInlineAssembly, timings);
         };
     }
 
     /** Loads every member, as a linker does with {@code --whole-archive}; bitcode members are compiled. */
-    private LoadedModule archive(String name, byte[] content, int level, boolean allowInlineAssembly) {
+    private LoadedModule archive(String name, byte[] content, int level, boolean allowInlineAssembly,
+                                 LoadTimings timings) {
         List<ElfObject> objects = new ArrayList<>();
         Map<String, Signature> signatures = new HashMap<>();
         boolean inlineAssembly = false;
@@ -181,7 +269,7 @@ public final class OrcJitContext implements JitContext {
                 case OBJECT -> objects.add(ElfObject.parse(memberName, member.bytes()));
                 case BITCODE -> {
                     ModuleCompiler.Output output = compiler.compile(memberName, member.bytes(), level,
-                            allowInlineAssembly);
+                            allowInlineAssembly, timings);
                     objects.add(ElfObject.parse(memberName, output.object()));
                     signatures.putAll(output.signatures());
                     inlineAssembly |= output.inlineAssembly() != null;

@@ -5,6 +5,7 @@ import io.predicator.ExportedFunction;
 import io.predicator.HostFunctionException;
 import io.predicator.ModuleFormat;
 import io.predicator.Plugin;
+import io.predicator.PluginStats;
 import io.predicator.Signature;
 import io.predicator.SignatureMismatchException;
 import io.predicator.UnknownSymbolException;
@@ -68,6 +69,7 @@ final class OrcPlugin implements Plugin {
     private final String name;
     private final LoadedModule module;
     private final JitLinker.Linked linked;
+    private final PluginStats stats;
     private final Arena arena = Arena.ofShared();
     private final Map<String, MemorySegment> segments = new ConcurrentHashMap<>();
     private final Map<HandleKey, MethodHandle> handles = new ConcurrentHashMap<>();
@@ -77,11 +79,12 @@ final class OrcPlugin implements Plugin {
     private record HandleKey(String symbol, FunctionDescriptor descriptor) {
     }
 
-    OrcPlugin(OrcJitContext context, String name, LoadedModule module, JitLinker.Linked linked) {
+    OrcPlugin(OrcJitContext context, String name, LoadedModule module, JitLinker.Linked linked, PluginStats stats) {
         this.context = context;
         this.name = name;
         this.module = module;
         this.linked = linked;
+        this.stats = stats;
     }
 
     @Override
@@ -157,8 +160,8 @@ final class OrcPlugin implements Plugin {
         return "Plugin[" + name + ", " + module.format() + (open ? "" : ", closed") + "]";
     }
 
-    LoadedModule module() {
-        return module;
+    PluginStats stats() {
+        return stats;
     }
 
     private MethodHandle handle(String symbol, Signature requested, FunctionDescriptor descriptor) {

@@ -1,0 +1,76 @@
+package io.predicator.orc.internal;
+
+import jdk.jfr.Category;
+import jdk.jfr.DataAmount;
+import jdk.jfr.Description;
+import jdk.jfr.Event;
+import jdk.jfr.Label;
+import jdk.jfr.Name;
+import jdk.jfr.Timespan;
+
+/**
+ * The JDK Flight Recorder events of plugin loading and unloading; record them with
+ * {@code -XX:StartFlightRecording} or {@code jcmd PID JFR.start}. They cost nothing while not recorded.
+ */
+final class PluginEvents {
+    private PluginEvents() {
+    }
+
+    @Name("io.predicator.PluginLoad")
+    @Label("Plugin Load")
+    @Category("Predicator")
+    @Description("A plugin was compiled and linked, or failed to be")
+    static final class Load extends Event {
+        @Label("Plugin")
+        String plugin;
+        @Label("Format")
+        String format;
+        @Label("Source Size")
+        @DataAmount
+        long sourceBytes;
+        @Label("Optimization Level")
+        int optimizationLevel;
+        @Label("Parse Time")
+        @Timespan
+        long parseNanos;
+        @Label("Optimization Time")
+        @Timespan
+        long optimizeNanos;
+        @Label("Code Generation Time")
+        @Timespan
+        long codegenNanos;
+        @Label("Link Time")
+        @Timespan
+        long linkNanos;
+        @Label("Object Cache Hit")
+        boolean cacheHit;
+        @Label("Failure")
+        @Description("The exception's message if the load failed, else empty")
+        String failure;
+    }
+
+    @Name("io.predicator.PluginUnload")
+    @Label("Plugin Unload")
+    @Category("Predicator")
+    @Description("A plugin was unloaded; the event's duration includes waiting for calls in flight")
+    static final class Unload extends Event {
+        @Label("Plugin")
+        String plugin;
+        @Label("Memory Freed")
+        @DataAmount
+        long memoryBytes;
+    }
+
+    @Name("io.predicator.ResolutionFailure")
+    @Label("Symbol Resolution Failure")
+    @Category("Predicator")
+    @Description("A plugin referenced symbols its resolver does not provide, or the resolver failed")
+    static final class ResolutionFailure extends Event {
+        @Label("Plugin")
+        String plugin;
+        @Label("Symbols")
+        String symbols;
+        @Label("Resolvers")
+        String resolvers;
+    }
+}
