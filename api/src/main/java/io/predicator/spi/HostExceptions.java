@@ -10,6 +10,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * plugin; when the plugin's function returns to Java, the backend {@linkplain #takePending() takes} the exception
  * and throws it to the Java caller. The check costs one volatile read while no exception is pending anywhere.
  *
+ * <p>A backend takes whatever is pending before each plugin call and {@linkplain #capture(Throwable) puts it back}
+ * afterwards, so that an exception captured earlier in an outer call is not blamed on a nested one. A host
+ * function running on a thread with no plugin call of a backend in progress (a thread the plugin started itself,
+ * or a raw downcall to a plugin's address) leaves its exception pending for the next plugin call on that thread.
+ *
  * @since 0.1
  */
 public final class HostExceptions {

@@ -38,28 +38,26 @@ import static java.util.Objects.requireNonNull;
 /**
  * A plugin linked into the JIT.
  *
- * <p>Unload safety comes from a shared {@link Arena} that owns every address the plugin hands out: a downcall
- * keeps the arena acquired while the native function runs, so the arena cannot close under a call in flight, and
- * after it closes no call can start. Function handles first test an open flag, so that once {@link #close()}
- * starts, new calls fail fast with {@link AlreadyClosedException} and in-flight calls drain.
+ * <p>Unload safety: every call records itself in the calling thread's {@link CallFrames} and checks an open flag
+ * before it enters native code; {@link #close()} clears the flag, handshakes all threads by closing the plugin's
+ * shared {@link Arena} (which also owns the data segments {@link #address(String)} hands out), and waits until no
+ * thread's frames hold the plugin before the code is freed. Calls that started before the close complete; calls
+ * after it throw {@link AlreadyClosedException} instead of jumping into freed memory.
  */
 final class OrcPlugin implements Plugin {
     private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle IS_OPEN;
-    private static final MethodHandle CLOSED_EXCEPTION;
-    private static final MethodHandle TRANSLATE;
-    private static final MethodHandle RETHROW_HOST_EXCEPTION;
+    private static final MethodHandle ENTER;
+    private static final MethodHandle EXIT;
+    private static final MethodHandle EXIT_VOID;
 
     static {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         try {
-            IS_OPEN = lookup.findVirtual(OrcPlugin.class, "isOpen", MethodType.methodType(boolean.class));
-            CLOSED_EXCEPTION = lookup.findVirtual(OrcPlugin.class, "closedException",
-                    MethodType.methodType(AlreadyClosedException.class));
-            TRANSLATE = lookup.findVirtual(OrcPlugin.class, "translate",
-                    MethodType.methodType(RuntimeException.class, IllegalStateException.class));
-            RETHROW_HOST_EXCEPTION = lookup.findVirtual(OrcPlugin.class, "rethrowHostException",
-                    MethodType.methodType(void.class, String.class));
+            ENTER = lookup.findVirtual(OrcPlugin.class, "enter", MethodType.methodType(CallFrames.class));
+            EXIT = lookup.findVirtual(OrcPlugin.class, "exit",
+                    MethodType.methodType(Object.class, String.class, Throwable.class, Object.class, CallFrames.class));
+            EXIT_VOID = lookup.findVirtual(OrcPlugin.class, "exit",
+                    MethodType.methodType(void.class, String.class, Throwable.class, CallFrames.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -145,12 +143,19 @@ final class OrcPlugin implements Plugin {
      */
     @Override
     public void close() {
+        if (CallFrames.current().contains(this)) {
+            throw new IllegalStateException("Plugin '" + name + "' cannot be closed from inside one of its own calls "
+                    + "(a host function it called): closing waits for that call to return");
+        }
         if (!closing.compareAndSet(false, true)) {
             return;
         }
         open = false;
         context.unload(this, () -> {
+            // Closing the shared arena handshakes every thread (see CallFrames), then frees the data segments
+            // handed out by address(); after that, waiting on the call frames is enough.
             closeArena();
+            CallFrames.awaitNoCalls(this);
             context.linker().unlink(linked);
         });
     }
@@ -176,41 +181,79 @@ final class OrcPlugin implements Plugin {
             }
         });
         return handles.computeIfAbsent(new HandleKey(symbol, descriptor),
-                key -> guarded(symbol, segment(symbol), descriptor));
+                key -> guarded(symbol, linkedAddress(symbol), descriptor));
     }
 
-    private MethodHandle guarded(String symbol, MemorySegment function, FunctionDescriptor descriptor) {
-        // The unbound downcall takes the target as a segment of the plugin's arena: the call acquires the arena.
-        MethodHandle call = MethodHandles.insertArguments(LINKER.downcallHandle(descriptor), 0, function);
+    /**
+     * Builds the handle callers use: enter (push this plugin on the thread's call frames, then check it is open),
+     * the raw downcall, and exit (pop, then throw what a Java host function the plugin called may have thrown).
+     */
+    private MethodHandle guarded(String symbol, long address, FunctionDescriptor descriptor) {
+        MethodHandle call = MethodHandles.insertArguments(LINKER.downcallHandle(descriptor), 0,
+                MemorySegment.ofAddress(address));
         MethodType type = call.type();
-        // After the call returns, throw what a Java host function the plugin called may have thrown.
-        MethodHandle rethrow = MethodHandles.insertArguments(RETHROW_HOST_EXCEPTION.bindTo(this), 0, symbol);
-        call = type.returnType() == void.class
-                ? MethodHandles.filterReturnValue(call, rethrow)
-                : MethodHandles.filterReturnValue(call, MethodHandles.foldArguments(
-                        MethodHandles.identity(type.returnType()), MethodHandles.dropArguments(rethrow, 0, type.returnType())));
-        List<Class<?>> parameters = type.parameterList();
-        MethodHandle test = MethodHandles.dropArguments(IS_OPEN.bindTo(this), 0, parameters);
-        MethodHandle rejected = MethodHandles.dropArguments(
-                MethodHandles.foldArguments(MethodHandles.throwException(type.returnType(), AlreadyClosedException.class),
-                        CLOSED_EXCEPTION.bindTo(this)),
-                0, parameters);
-        MethodHandle guarded = MethodHandles.guardWithTest(test, call, rejected);
-        MethodHandle translated = MethodHandles.dropArguments(
-                MethodHandles.filterArguments(MethodHandles.throwException(type.returnType(), RuntimeException.class),
-                        0, TRANSLATE.bindTo(this)),
-                1, parameters);
-        return MethodHandles.catchException(guarded, IllegalStateException.class, translated);
+        Class<?> returnType = type.returnType();
+        MethodHandle body = MethodHandles.dropArguments(call, 0, CallFrames.class); // (frames, args...) -> R
+        MethodHandle cleanup;
+        if (returnType == void.class) {
+            // (Throwable, frames, args...) -> void
+            cleanup = MethodHandles.dropArguments(MethodHandles.insertArguments(EXIT_VOID.bindTo(this), 0, symbol),
+                    2, type.parameterList());
+        } else {
+            // (Throwable, R, frames, args...) -> R
+            MethodHandle exit = MethodHandles.insertArguments(EXIT.bindTo(this), 0, symbol)
+                    .asType(MethodType.methodType(returnType, Throwable.class, returnType, CallFrames.class));
+            cleanup = MethodHandles.dropArguments(exit, 3, type.parameterList());
+        }
+        MethodHandle protectedCall = MethodHandles.tryFinally(body, cleanup); // (frames, args...) -> R
+        return MethodHandles.foldArguments(protectedCall, ENTER.bindTo(this)); // (args...) -> R
+    }
+
+    private CallFrames enter() {
+        CallFrames frames = CallFrames.current();
+        frames.push(this, HostExceptions.takePending());
+        if (!open) {
+            restore(frames.pop());
+            throw closedException();
+        }
+        return frames;
+    }
+
+    private Object exit(String symbol, Throwable failure, Object result, CallFrames frames) {
+        exit(symbol, failure, frames);
+        return result;
+    }
+
+    private void exit(String symbol, Throwable failure, CallFrames frames) {
+        Throwable own = HostExceptions.takePending();
+        restore(frames.pop());
+        if (own != null) {
+            if (failure != null) {
+                failure.addSuppressed(own);
+                return;
+            }
+            throw new HostFunctionException("Function '" + symbol + "' of plugin '" + name
+                    + "' called a Java host function that threw " + own, own);
+        }
+    }
+
+    /** Puts back an exception an outer call had pending when this one started. */
+    private static void restore(Throwable saved) {
+        if (saved != null) {
+            HostExceptions.capture(saved);
+        }
     }
 
     private MemorySegment segment(String symbol) {
-        return segments.computeIfAbsent(symbol, key -> {
-            Long address = linked.addresses().get(key);
-            if (address == null) {
-                throw new IllegalStateException("symbol '" + key + "' of plugin '" + name + "' has no address");
-            }
-            return MemorySegment.ofAddress(address).reinterpret(arena, null);
-        });
+        return segments.computeIfAbsent(symbol, key -> MemorySegment.ofAddress(linkedAddress(key)).reinterpret(arena, null));
+    }
+
+    private long linkedAddress(String symbol) {
+        Long address = linked.addresses().get(symbol);
+        if (address == null) {
+            throw new IllegalStateException("symbol '" + symbol + "' of plugin '" + name + "' has no address");
+        }
+        return address;
     }
 
     private static FunctionDescriptor descriptor(Method method) {
@@ -253,30 +296,12 @@ final class OrcPlugin implements Plugin {
         }
     }
 
-    private boolean isOpen() {
-        return open;
-    }
 
     private AlreadyClosedException closedException() {
         return new AlreadyClosedException("plugin '" + name + "'");
     }
 
-    private void rethrowHostException(String symbol) {
-        Throwable thrown = HostExceptions.takePending();
-        if (thrown != null) {
-            throw new HostFunctionException("Function '" + symbol + "' of plugin '" + name
-                    + "' called a Java host function that threw " + thrown, thrown);
-        }
-    }
 
-    private RuntimeException translate(IllegalStateException failure) {
-        if (open && arena.scope().isAlive()) {
-            return failure;
-        }
-        AlreadyClosedException closed = closedException();
-        closed.initCause(failure);
-        return closed;
-    }
 
     /** Calls a plugin function for a dynamic proxy of a non-public functional interface. */
     private record FunctionInvocationHandler(String plugin, String symbol, Method function, MethodHandle handle)
