@@ -1,0 +1,174 @@
+package io.predicator.lifecycle.internal;
+
+import io.predicator.Signature;
+
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.TypeKind;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandleProxies;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.lang.reflect.Proxy;
+import java.util.Arrays;
+import java.util.List;
+
+import static java.lang.constant.ConstantDescs.CD_MethodHandle;
+import static java.lang.constant.ConstantDescs.CD_Object;
+import static java.lang.constant.ConstantDescs.CD_String;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+/**
+ * Implements a functional interface on top of a dispatching method handle.
+ *
+ * <p>Where the interface is visible from this class loader and module, the implementation is a hidden class whose
+ * method invokes the handle as a constant (loaded from class data), so the JIT compiler inlines the dispatch into
+ * the caller: a call costs what the version's own handle costs plus a volatile read. Other interfaces fall back to
+ * {@link MethodHandleProxies} (public) or a dynamic {@link Proxy}.
+ */
+final class FunctionViews {
+    private static final MethodTypeDesc MTD_VOID = MethodTypeDesc.of(CD_void);
+
+    private FunctionViews() {
+    }
+
+    static Method singleAbstractMethod(Class<?> functionalInterface) {
+        requireInterface(functionalInterface);
+        Method method = Signature.singleAbstractMethod(functionalInterface);
+        Signature.of(functionalInterface); // rejects types with no C equivalent, with a message naming them
+        return method;
+    }
+
+    static FunctionDescriptor descriptor(Method method) {
+        Class<?>[] types = method.getParameterTypes();
+        MemoryLayout[] arguments = new MemoryLayout[types.length];
+        for (int i = 0; i < types.length; i++) {
+            arguments[i] = layout(types[i]);
+        }
+        return method.getReturnType() == void.class
+                ? FunctionDescriptor.ofVoid(arguments)
+                : FunctionDescriptor.of(layout(method.getReturnType()), arguments);
+    }
+
+    static <T> T implement(Class<T> functionalInterface, Method method, MethodHandle dispatcher, String description) {
+        MethodHandle exact = dispatcher.asType(MethodType.methodType(method.getReturnType(), method.getParameterTypes()));
+        if (definable(functionalInterface)) {
+            return hidden(functionalInterface, method, exact, description);
+        }
+        if (Modifier.isPublic(functionalInterface.getModifiers())) {
+            return MethodHandleProxies.asInterfaceInstance(functionalInterface, exact);
+        }
+        return functionalInterface.cast(Proxy.newProxyInstance(functionalInterface.getClassLoader(),
+                new Class<?>[] {functionalInterface}, new Handler(method, exact, description)));
+    }
+
+    private static boolean definable(Class<?> type) {
+        if (!Modifier.isPublic(type.getModifiers()) || type.isHidden() || type.isSealed()) {
+            return false;
+        }
+        Module own = FunctionViews.class.getModule();
+        if (!own.canRead(type.getModule()) || !type.getModule().isExported(type.getPackageName(), own)) {
+            return false;
+        }
+        try {
+            return Class.forName(type.getName(), false, FunctionViews.class.getClassLoader()) == type;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    private static <T> T hidden(Class<T> type, Method method, MethodHandle dispatcher, String description) {
+        MethodTypeDesc signature = MethodType.methodType(method.getReturnType(), method.getParameterTypes())
+                .describeConstable().orElseThrow();
+        ClassDesc self = ClassDesc.of(FunctionViews.class.getPackageName() + ".FunctionView");
+        byte[] bytes = ClassFile.of().build(self, builder -> builder
+                .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC)
+                .withInterfaceSymbols(type.describeConstable().orElseThrow())
+                .withMethodBody(ConstantDescs.INIT_NAME, MTD_VOID, ClassFile.ACC_PUBLIC, code -> code
+                        .aload(0)
+                        .invokespecial(CD_Object, ConstantDescs.INIT_NAME, MTD_VOID)
+                        .return_())
+                .withMethodBody(method.getName(), signature, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL,
+                        code -> invokeDispatcher(code, method, signature))
+                .withMethodBody("toString", MethodTypeDesc.of(CD_String), ClassFile.ACC_PUBLIC, code -> code
+                        .ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, "_", CD_String, 1))
+                        .areturn()));
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup()
+                    .defineHiddenClassWithClassData(bytes, List.of(dispatcher, description), true);
+            Object instance = lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class)).invoke();
+            return type.cast(instance);
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot implement " + type.getName() + " for " + description, e);
+        }
+    }
+
+    private static void invokeDispatcher(CodeBuilder code, Method method, MethodTypeDesc signature) {
+        code.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, "_", CD_MethodHandle, 0));
+        int slot = 1;
+        for (Class<?> parameter : method.getParameterTypes()) {
+            TypeKind kind = TypeKind.from(parameter);
+            code.loadLocal(kind, slot);
+            slot += kind.slotSize();
+        }
+        code.invokevirtual(CD_MethodHandle, "invokeExact", signature);
+        code.return_(TypeKind.from(method.getReturnType()));
+    }
+
+    private static void requireInterface(Class<?> type) {
+        if (type == null) {
+            throw new NullPointerException("functionalInterface is null");
+        }
+    }
+
+    private static MemoryLayout layout(Class<?> type) {
+        if (type == boolean.class) {
+            return ValueLayout.JAVA_BOOLEAN;
+        } else if (type == byte.class) {
+            return ValueLayout.JAVA_BYTE;
+        } else if (type == short.class) {
+            return ValueLayout.JAVA_SHORT;
+        } else if (type == char.class) {
+            return ValueLayout.JAVA_CHAR;
+        } else if (type == int.class) {
+            return ValueLayout.JAVA_INT;
+        } else if (type == long.class) {
+            return ValueLayout.JAVA_LONG;
+        } else if (type == float.class) {
+            return ValueLayout.JAVA_FLOAT;
+        } else if (type == double.class) {
+            return ValueLayout.JAVA_DOUBLE;
+        } else if (type == MemorySegment.class) {
+            return ValueLayout.ADDRESS;
+        }
+        throw new IllegalArgumentException(type.getName() + " has no C equivalent; use a primitive or MemorySegment");
+    }
+
+    /** Calls the dispatcher for a dynamic proxy of a non-public interface. */
+    private record Handler(Method function, MethodHandle dispatcher, String description) implements InvocationHandler {
+        @Override
+        public Object invoke(Object proxy, Method method, Object[] arguments) throws Throwable {
+            if (method.getName().equals(function.getName())
+                    && Arrays.equals(method.getParameterTypes(), function.getParameterTypes())) {
+                return dispatcher.invokeWithArguments(arguments == null ? new Object[0] : arguments);
+            }
+            return switch (method.getName()) {
+                case "equals" -> proxy == arguments[0];
+                case "hashCode" -> System.identityHashCode(proxy);
+                case "toString" -> description;
+                default -> InvocationHandler.invokeDefault(proxy, method, arguments);
+            };
+        }
+    }
+}
