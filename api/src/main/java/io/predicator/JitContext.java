@@ -116,6 +116,7 @@ public interface JitContext extends AutoCloseable {
         private int optimizationLevel = 2;
         private String backendId;
         private Path objectCache;
+        private int compileThreads = Runtime.getRuntime().availableProcessors();
 
         private Builder() {
         }
@@ -157,6 +158,22 @@ public interface JitContext extends AutoCloseable {
         }
 
         /**
+         * Sets how many threads may compile one large module: a backend may split such a module and optimise and
+         * generate code for the parts at once. Defaults to the number of processors; 1 compiles every module on
+         * the loading thread alone. Small modules always compile on the loading thread.
+         *
+         * @param threads at least 1
+         * @return this builder
+         */
+        public Builder compileThreads(int threads) {
+            if (threads < 1) {
+                throw new IllegalArgumentException("compileThreads must be at least 1, got " + threads);
+            }
+            this.compileThreads = threads;
+            return this;
+        }
+
+        /**
          * Chooses the backend by id when several are on the class path.
          *
          * @param id the backend id, such as {@code "orc"}
@@ -185,7 +202,8 @@ public interface JitContext extends AutoCloseable {
          */
         public JitContext build(JitBackend backend) {
             requireNonNull(backend, "backend is null");
-            return backend.create(new JitSettings(resolver, optimizationLevel, Optional.ofNullable(objectCache)));
+            return backend.create(new JitSettings(resolver, optimizationLevel, Optional.ofNullable(objectCache),
+                    compileThreads));
         }
 
         private JitContext build(Iterable<JitBackend> discovered) {

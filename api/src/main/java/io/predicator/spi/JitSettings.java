@@ -11,9 +11,11 @@ import static java.util.Objects.requireNonNull;
  * @param resolver the resolver for plugins whose load options name none
  * @param optimizationLevel the default optimisation level, 0 to 3
  * @param objectCache the directory of the on-disk object cache, if enabled
+ * @param compileThreads how many threads may compile one large module (1: compile on the loading thread only)
  * @since 0.1
  */
-public record JitSettings(SymbolResolver resolver, int optimizationLevel, Optional<Path> objectCache) {
+public record JitSettings(SymbolResolver resolver, int optimizationLevel, Optional<Path> objectCache,
+                          int compileThreads) {
     /**
      * Creates the settings.
      */
@@ -21,6 +23,9 @@ public record JitSettings(SymbolResolver resolver, int optimizationLevel, Option
         requireNonNull(resolver, "resolver is null");
         checkOptimizationLevel(optimizationLevel);
         requireNonNull(objectCache, "objectCache is null");
+        if (compileThreads < 1) {
+            throw new IllegalArgumentException("compileThreads must be at least 1, got " + compileThreads);
+        }
     }
 
     /**
@@ -30,7 +35,7 @@ public record JitSettings(SymbolResolver resolver, int optimizationLevel, Option
      * @param optimizationLevel the default optimisation level
      */
     public JitSettings(SymbolResolver resolver, int optimizationLevel) {
-        this(resolver, optimizationLevel, Optional.empty());
+        this(resolver, optimizationLevel, Optional.empty(), Runtime.getRuntime().availableProcessors());
     }
 
     /**

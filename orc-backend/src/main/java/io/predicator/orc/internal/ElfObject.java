@@ -45,8 +45,15 @@ public final class ElfObject {
     private static final int STV_INTERNAL = 1;
     private static final int STV_HIDDEN = 2;
 
-    /** A symbol the object defines and exports. */
-    public record Definition(String name, boolean function, boolean weak, long size) {
+    /**
+     * A symbol the object defines: exported unless hidden (hidden ones resolve references from the plugin's other
+     * objects but are never handed out).
+     */
+    public record Definition(String name, boolean function, boolean weak, long size, boolean hidden) {
+        /** Returns whether callers may look the symbol up. */
+        public boolean exported() {
+            return !hidden && !name.startsWith(ModuleSplitter.LOCAL_PREFIX);
+        }
     }
 
     /** A symbol the object references but does not define. */
@@ -93,7 +100,7 @@ public final class ElfObject {
         return bytes;
     }
 
-    /** Returns the exported definitions (global or weak, default or protected visibility). */
+    /** Returns the global and weak definitions, exported or hidden. */
     public List<Definition> definitions() {
         return definitions;
     }
@@ -243,9 +250,10 @@ public final class ElfObject {
                 boolean weak = binding == STB_WEAK;
                 if (sectionIndex == SHN_UNDEF) {
                     references.add(new Reference(symbolName, weak));
-                } else if (visibility != STV_HIDDEN && visibility != STV_INTERNAL) {
+                } else {
                     boolean function = symbolType == STT_FUNC || symbolType == STT_GNU_IFUNC;
-                    definitions.add(new Definition(symbolName, function, weak, size));
+                    boolean hidden = visibility == STV_HIDDEN || visibility == STV_INTERNAL;
+                    definitions.add(new Definition(symbolName, function, weak, size, hidden));
                 }
             }
             if (!threadLocals.isEmpty()) {

@@ -7,4 +7,5 @@ final class LoadTimings {
     long codegenNanos;
     long linkNanos;
     boolean cacheHit;
+    int objects;
 }

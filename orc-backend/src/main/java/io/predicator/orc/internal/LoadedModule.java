@@ -54,7 +54,13 @@ final class LoadedModule {
                 }
             }
         }
-        this.definitions = defined;
+        Map<String, ElfObject.Definition> exported = new TreeMap<>();
+        defined.forEach((symbol, definition) -> {
+            if (definition.exported()) {
+                exported.put(symbol, definition);
+            }
+        });
+        this.definitions = exported;
         Map<String, Boolean> needed = new TreeMap<>();
         for (ElfObject object : objects) {
             for (ElfObject.Reference reference : object.references()) {

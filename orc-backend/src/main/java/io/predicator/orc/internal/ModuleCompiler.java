@@ -25,6 +25,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 
 /**
  * Turns LLVM IR text or bitcode into an ELF object for the host: parse into a fresh {@code LLVMContext}, verify,
@@ -35,23 +39,33 @@ import java.util.Optional;
  * long-lived context.
  */
 final class ModuleCompiler implements AutoCloseable {
+    /** Modules with at least this many basic blocks are split and compiled on several threads. */
+    private static final long DEFAULT_SPLIT_BLOCKS = 4_000;
+
     private final TargetMachinePool machines = new TargetMachinePool();
     private final ObjectCache cache;
+    private final int threads;
+    private final ExecutorService workers;
+    private final long splitBlocks = Long.getLong("predicator.orc.splitBlocks", DEFAULT_SPLIT_BLOCKS);
 
     /**
      * Creates a compiler.
      *
      * @param cacheDirectory where to keep compiled objects across loads and processes, if anywhere
+     * @param threads how many threads may compile one large module
      */
-    ModuleCompiler(Optional<Path> cacheDirectory) {
+    ModuleCompiler(Optional<Path> cacheDirectory, int threads) {
         this.cache = cacheDirectory.map(ObjectCache::new).orElse(null);
+        this.threads = threads;
+        this.workers = threads < 2 ? null : Executors.newFixedThreadPool(threads - 1, Thread.ofPlatform()
+                .name("predicator-compile-", 1).daemon().factory());
     }
 
     /**
      * The object code of a module, the signatures of the functions it defines, and where it uses inline assembly
      * (null if it does not).
      */
-    record Output(byte[] object, Map<String, Signature> signatures, String inlineAssembly) {
+    record Output(List<byte[]> objects, Map<String, Signature> signatures, String inlineAssembly) {
     }
 
     /**
@@ -95,19 +109,79 @@ final class ModuleCompiler implements AutoCloseable {
                 checkPolicy(sourceName, inlineAssembly, allowInlineAssembly);
                 Map<String, Signature> signatures = signatures(module);
                 timings.parseNanos += System.nanoTime() - start;
-                LLVMTargetMachineRef machine = machines.acquire(level);
-                try {
-                    start = System.nanoTime();
-                    retarget(context, module, machine);
-                    optimize(sourceName, module, machine, level);
-                    timings.optimizeNanos += System.nanoTime() - start;
-                    start = System.nanoTime();
-                    byte[] object = emit(sourceName, module, machine);
-                    timings.codegenNanos += System.nanoTime() - start;
-                    return new Output(object, signatures, inlineAssembly);
-                } finally {
-                    machines.release(level, machine);
+                if (workers != null && ModuleSplitter.splittable(module) && ModuleSplitter.size(module) >= splitBlocks) {
+                    return new Output(compileInParallel(sourceName, module, level, timings), signatures, inlineAssembly);
                 }
+                return new Output(List.of(optimizeAndEmit(sourceName, context, module, level, timings)), signatures,
+                        inlineAssembly);
+            } finally {
+                LLVM.LLVMDisposeModule(module);
+            }
+        } finally {
+            LLVM.LLVMContextDispose(context);
+        }
+    }
+
+    private byte[] optimizeAndEmit(String sourceName, LLVMContextRef context, LLVMModuleRef module, int level,
+                                   LoadTimings timings) {
+        LLVMTargetMachineRef machine = machines.acquire(level);
+        try {
+            long start = System.nanoTime();
+            retarget(context, module, machine);
+            optimize(sourceName, module, machine, level);
+            long optimized = System.nanoTime();
+            byte[] object = emit(sourceName, module, machine);
+            synchronized (timings) {
+                timings.optimizeNanos += optimized - start;
+                timings.codegenNanos += System.nanoTime() - optimized;
+            }
+            return object;
+        } finally {
+            machines.release(level, machine);
+        }
+    }
+
+    /**
+     * Splits a large module into one partition per thread and optimises and compiles them at once; this thread
+     * takes partition 0 and waits for the others.
+     */
+    private List<byte[]> compileInParallel(String sourceName, LLVMModuleRef module, int level, LoadTimings timings) {
+        ModuleSplitter.Plan plan = ModuleSplitter.prepare(module, threads);
+        List<Future<byte[]>> others = new ArrayList<>();
+        for (int partition = 1; partition < plan.partitions(); partition++) {
+            int index = partition;
+            others.add(workers.submit(() -> compilePartition(sourceName, plan, index, level, timings)));
+        }
+        List<byte[]> objects = new ArrayList<>();
+        try {
+            objects.add(compilePartition(sourceName, plan, 0, level, timings));
+            for (Future<byte[]> other : others) {
+                objects.add(other.get());
+            }
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new CompilationException("Compiling a part of plugin '" + sourceName + "' failed: " + e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompilationException("Interrupted while compiling plugin '" + sourceName + "'");
+        } finally {
+            others.forEach(other -> other.cancel(false));
+        }
+        return objects;
+    }
+
+    private byte[] compilePartition(String sourceName, ModuleSplitter.Plan plan, int partition, int level,
+                                    LoadTimings timings) {
+        LLVMContextRef context = LLVM.LLVMContextCreate();
+        try {
+            Diagnostics.install(context);
+            LLVMModuleRef module = parse(sourceName, context, plan.bitcode());
+            try {
+                ModuleSplitter.keep(module, plan, partition);
+                verify(sourceName + " (part " + partition + ")", module);
+                return optimizeAndEmit(sourceName, context, module, level, timings);
             } finally {
                 LLVM.LLVMDisposeModule(module);
             }
@@ -126,6 +200,9 @@ final class ModuleCompiler implements AutoCloseable {
 
     @Override
     public void close() {
+        if (workers != null) {
+            workers.shutdownNow();
+        }
         machines.close();
     }
 

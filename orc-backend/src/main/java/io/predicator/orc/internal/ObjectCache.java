@@ -16,9 +16,11 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -34,7 +36,7 @@ import java.util.Optional;
  */
 final class ObjectCache {
     private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
     private static final byte[] MAGIC = "PREDICATOR-OBJECT\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Path directory;
@@ -111,7 +113,8 @@ final class ObjectCache {
     }
 
     private static byte[] encode(ModuleCompiler.Output output) throws IOException {
-        ByteArrayOutputStream buffer = new ByteArrayOutputStream(output.object().length + 256);
+        ByteArrayOutputStream buffer = new ByteArrayOutputStream(
+                output.objects().stream().mapToInt(object -> object.length + 4).sum() + 256);
         DataOutputStream data = new DataOutputStream(buffer);
         data.write(MAGIC);
         data.writeInt(FORMAT);
@@ -122,8 +125,11 @@ final class ObjectCache {
         }
         data.writeBoolean(output.inlineAssembly() != null);
         data.writeUTF(output.inlineAssembly() == null ? "" : output.inlineAssembly());
-        data.writeInt(output.object().length);
-        data.write(output.object());
+        data.writeInt(output.objects().size());
+        for (byte[] object : output.objects()) {
+            data.writeInt(object.length);
+            data.write(object);
+        }
         data.flush();
         byte[] body = buffer.toByteArray();
         byte[] checksum = sha256().digest(body);
@@ -148,12 +154,17 @@ final class ObjectCache {
         }
         boolean hasInlineAssembly = data.readBoolean();
         String inlineAssembly = data.readUTF();
-        int length = data.readInt();
-        byte[] object = data.readNBytes(length);
-        if (object.length != length) {
-            throw new IOException("truncated object");
+        int objectCount = data.readInt();
+        List<byte[]> objects = new ArrayList<>();
+        for (int i = 0; i < objectCount; i++) {
+            int length = data.readInt();
+            byte[] object = data.readNBytes(length);
+            if (object.length != length) {
+                throw new IOException("truncated object");
+            }
+            objects.add(object);
         }
-        return new ModuleCompiler.Output(object, signatures, hasInlineAssembly ? inlineAssembly : null);
+        return new ModuleCompiler.Output(objects, signatures, hasInlineAssembly ? inlineAssembly : null);
     }
 
     private static MessageDigest sha256() {

@@ -63,7 +63,7 @@ public final class OrcJitContext implements JitContext {
     public OrcJitContext(JitSettings settings) {
         this.settings = requireNonNull(settings, "settings is null");
         this.linker = new JitLinker();
-        this.compiler = new ModuleCompiler(settings.objectCache());
+        this.compiler = new ModuleCompiler(settings.objectCache(), settings.compileThreads());
     }
 
     @Override
@@ -95,6 +95,7 @@ public final class OrcJitContext implements JitContext {
                 if (timings.cacheHit) {
                     cacheHits.increment();
                 }
+                timings.objects = module.objects().size();
                 commit(event, source, name, level, timings, null);
                 LOGGER.log(System.Logger.Level.DEBUG, () -> "Loaded plugin '" + name + "' (" + source.format() + ", "
                         + source.size() + " bytes, O" + level + (timings.cacheHit ? ", cached" : "") + ") in "
@@ -136,6 +137,7 @@ public final class OrcJitContext implements JitContext {
             event.codegenNanos = timings.codegenNanos;
             event.linkNanos = timings.linkNanos;
             event.cacheHit = timings.cacheHit;
+            event.objects = timings.objects;
             event.failure = failure == null ? "" : String.valueOf(failure.getMessage());
             event.commit();
         }
@@ -241,8 +243,8 @@ public final class OrcJitContext implements JitContext {
         return switch (source.format()) {
             case IR_TEXT, BITCODE -> {
                 ModuleCompiler.Output output = compiler.compile(name, content, level, allowInlineAssembly, timings);
-                yield new LoadedModule(name, source.format(), List.of(ElfObject.parse(name, output.object())),
-                        output.signatures(), output.inlineAssembly() != null);
+                yield new LoadedModule(name, source.format(), parseAll(name, output), output.signatures(),
+                        output.inlineAssembly() != null);
             }
             case OBJECT -> new LoadedModule(name, ModuleFormat.OBJECT, List.of(ElfObject.parse(name, content)), Map.of(),
                     false);
@@ -270,7 +272,7 @@ public final class OrcJitContext implements JitContext {
                 case BITCODE -> {
                     ModuleCompiler.Output output = compiler.compile(memberName, member.bytes(), level,
                             allowInlineAssembly, timings);
-                    objects.add(ElfObject.parse(memberName, output.object()));
+                    objects.addAll(parseAll(memberName, output));
                     signatures.putAll(output.signatures());
                     inlineAssembly |= output.inlineAssembly() != null;
                 }
@@ -282,6 +284,15 @@ public final class OrcJitContext implements JitContext {
             throw new MalformedModuleException(name, "the archive has no members");
         }
         return new LoadedModule(name, ModuleFormat.ARCHIVE, objects, signatures, inlineAssembly);
+    }
+
+    private static List<ElfObject> parseAll(String name, ModuleCompiler.Output output) {
+        List<ElfObject> objects = new ArrayList<>();
+        for (int i = 0; i < output.objects().size(); i++) {
+            objects.add(ElfObject.parse(output.objects().size() == 1 ? name : name + " (part " + i + ")",
+                    output.objects().get(i)));
+        }
+        return objects;
     }
 
     /** Asks the resolver for every import at once, so a failure names all missing symbols. */

@@ -44,6 +44,9 @@ final class PluginEvents {
         long linkNanos;
         @Label("Object Cache Hit")
         boolean cacheHit;
+        @Label("Objects")
+        @Description("How many objects were linked: archive members, or the parts of a module compiled in parallel")
+        int objects;
         @Label("Failure")
         @Description("The exception's message if the load failed, else empty")
         String failure;

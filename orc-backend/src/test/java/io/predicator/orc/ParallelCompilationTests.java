@@ -1,0 +1,161 @@
+package io.predicator.orc;
+
+import io.predicator.JitContext;
+import io.predicator.ModuleSource;
+import io.predicator.Plugin;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.function.IntUnaryOperator;
+import java.util.function.LongSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Large modules are split and compiled on several threads; the parts must link into one plugin that behaves
+ * exactly like the module compiled whole: calls across parts, internal functions and data, constant strings.
+ */
+class ParallelCompilationTests {
+    private static final int FUNCTIONS = 120;
+
+    @BeforeEach
+    void splitSmallModules() {
+        System.setProperty("predicator.orc.splitBlocks", "50");
+    }
+
+    @AfterEach
+    void restoreDefault() {
+        System.clearProperty("predicator.orc.splitBlocks");
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2})
+    void splitModuleBehavesLikeTheWholeModule(int level) throws Exception {
+        ModuleSource source = ModuleSource.ir("large", largeModule());
+        long split;
+        long whole;
+        try (Recording recording = new Recording();
+             JitContext jit = JitContext.builder().optimizationLevel(level).compileThreads(3).build()) {
+            recording.enable("io.predicator.PluginLoad").withoutThreshold();
+            recording.start();
+            Plugin plugin = jit.load(source);
+            recording.stop();
+            Path file = Files.createTempFile("parallel", ".jfr");
+            recording.dump(file);
+            List<RecordedEvent> loads = RecordingFile.readAllEvents(file);
+            Files.delete(file);
+            assertThat(loads).singleElement().satisfies(load -> assertThat(load.getInt("objects"))
+                    .as("the module was compiled in three parts").isEqualTo(3));
+            split = plugin.function("checksum", LongSupplier.class).getAsLong();
+            assertThat(plugin.function("f_7", IntUnaryOperator.class).applyAsInt(10)).isEqualTo(expectedF(7, 10));
+            assertThat(plugin.exports()).extracting(function -> function.name())
+                    .contains("checksum", "f_0", "f_" + (FUNCTIONS - 1))
+                    .noneMatch(name -> name.startsWith("__predicator_local") || name.startsWith("helper_"));
+            assertThat(plugin.address("table")).isPresent();
+            assertThat(plugin.address("counter")).as("internal data stays internal").isEmpty();
+            assertThat(jit.stats().plugins().getFirst().codeBytes()).isPositive();
+            plugin.close();
+        }
+        try (JitContext jit = JitContext.builder().optimizationLevel(level).compileThreads(1).build();
+             Plugin plugin = jit.load(source)) {
+            whole = plugin.function("checksum", LongSupplier.class).getAsLong();
+        }
+        assertThat(split).isEqualTo(whole).isEqualTo(expectedChecksum());
+    }
+
+    /** f_i(x) = helper_i(x) + table[i % 4] + strlen-like count of the private string, chained through f_{i-1}. */
+    private static String largeModule() {
+        StringBuilder ir = new StringBuilder("""
+                @table = global [4 x i32] [i32 1, i32 2, i32 3, i32 4]
+                @counter = internal global i64 0
+                @greeting = private unnamed_addr constant [6 x i8] c"hello\\00"
+
+                define internal i64 @count_chars(ptr %s) {
+                entry:
+                  br label %loop
+                loop:
+                  %i = phi i64 [0, %entry], [%next, %loop]
+                  %p = getelementptr i8, ptr %s, i64 %i
+                  %c = load i8, ptr %p
+                  %next = add i64 %i, 1
+                  %more = icmp ne i8 %c, 0
+                  br i1 %more, label %loop, label %done
+                done:
+                  ret i64 %i
+                }
+                """);
+        for (int i = 0; i < FUNCTIONS; i++) {
+            ir.append("""
+                    define internal i32 @helper_%1$d(i32 %%x) {
+                      %%a = mul i32 %%x, %2$d
+                      %%b = add i32 %%a, %1$d
+                      ret i32 %%b
+                    }
+                    define i32 @f_%1$d(i32 %%x) {
+                      %%h = call i32 @helper_%1$d(i32 %%x)
+                      %%slot = getelementptr [4 x i32], ptr @table, i64 0, i64 %3$d
+                      %%t = load i32, ptr %%slot
+                      %%len = call i64 @count_chars(ptr @greeting)
+                      %%l = trunc i64 %%len to i32
+                      %%c = load i64, ptr @counter
+                      %%c1 = add i64 %%c, 1
+                      store i64 %%c1, ptr @counter
+                      %%s = add i32 %%h, %%t
+                      %%r = add i32 %%s, %%l
+                      ret i32 %%r
+                    }
+                    """.formatted(i, i % 7 + 1, i % 4));
+        }
+        ir.append("""
+                define i64 @checksum() {
+                entry:
+                  br label %loop
+                loop:
+                  %i = phi i32 [0, %entry], [%next, %loop]
+                  %acc = phi i64 [0, %entry], [%acc2, %loop]
+                """);
+        // a call chain across every function, so every part is linked and exercised
+        ir.append("  %v0 = call i32 @f_0(i32 %i)\n");
+        for (int i = 1; i < FUNCTIONS; i++) {
+            ir.append("  %%v%d = call i32 @f_%d(i32 %%v%d)\n".formatted(i, i, i - 1));
+        }
+        ir.append("""
+                  %%w = zext i32 %%v%d to i64
+                  %%acc2 = add i64 %%acc, %%w
+                  %%next = add i32 %%i, 1
+                  %%more = icmp ult i32 %%next, 3
+                  br i1 %%more, label %%loop, label %%done
+                done:
+                  %%calls = load i64, ptr @counter
+                  %%result = add i64 %%acc2, %%calls
+                  ret i64 %%result
+                }
+                """.formatted(FUNCTIONS - 1));
+        return ir.toString();
+    }
+
+    private static int expectedF(int i, int x) {
+        return x * (i % 7 + 1) + i + (i % 4 + 1) + 5;
+    }
+
+    private static long expectedChecksum() {
+        long acc = 0;
+        for (int i = 0; i < 3; i++) {
+            int v = expectedF(0, i);
+            for (int f = 1; f < FUNCTIONS; f++) {
+                v = expectedF(f, v);
+            }
+            acc += Integer.toUnsignedLong(v);
+        }
+        return acc + 3L * FUNCTIONS;
+    }
+}
