@@ -188,7 +188,7 @@ public interface JitContext extends AutoCloseable {
          * Creates the context with the backend found through {@link ServiceLoader}.
          *
          * @return a new context that the caller owns
-         * @throws JitException if no backend, or more than one and none chosen, is on the class path
+         * @throws ConfigurationException if no backend, or more than one and none chosen, is on the class path
          */
         public JitContext build() {
             return build(ServiceLoader.load(JitBackend.class, JitContext.class.getClassLoader()));
@@ -214,15 +214,15 @@ public interface JitContext extends AutoCloseable {
                 return build(backends.stream()
                         .filter(backend -> backend.id().equals(backendId))
                         .findFirst()
-                        .orElseThrow(() -> new JitException("No JIT backend with id '" + backendId
+                        .orElseThrow(() -> new ConfigurationException("No JIT backend with id '" + backendId
                                 + "' on the class path; found " + ids)));
             }
             if (backends.isEmpty()) {
-                throw new JitException("No JIT backend on the class path: add io.predicator:predicator-orc-backend "
+                throw new ConfigurationException("No JIT backend on the class path: add io.predicator:predicator-orc-backend "
                         + "as a dependency");
             }
             if (backends.size() > 1) {
-                throw new JitException("Several JIT backends on the class path " + ids
+                throw new ConfigurationException("Several JIT backends on the class path " + ids
                         + "; choose one with JitContext.builder().backend(id)");
             }
             return build(backends.getFirst());

@@ -1,13 +1,9 @@
 package io.predicator.spi;
 
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
-import static java.util.Objects.requireNonNull;
 
 /**
  * Decides what a plugin may link against: the backend asks it for every symbol a plugin references but does not
@@ -51,7 +47,7 @@ public interface SymbolResolver {
      * @return the empty resolver, id {@code "none"}
      */
     static SymbolResolver none() {
-        return Resolvers.NONE;
+        return BuiltInResolvers.NONE;
     }
 
     /**
@@ -65,51 +61,6 @@ public interface SymbolResolver {
      * @return the compiler-support resolver, id {@code "compiler-support"}
      */
     static SymbolResolver compilerSupport() {
-        return Resolvers.COMPILER_SUPPORT;
-    }
-
-    /** Holds the built-in resolvers. */
-    final class Resolvers {
-        private static final SymbolResolver NONE = new SymbolResolver() {
-            @Override
-            public String id() {
-                return "none";
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                requireNonNull(symbol, "symbol is null");
-                return Optional.empty();
-            }
-
-            @Override
-            public String toString() {
-                return "SymbolResolver[none]";
-            }
-        };
-
-        private static final SymbolResolver COMPILER_SUPPORT = new SymbolResolver() {
-            private final Set<String> names = Set.of("memcpy", "memmove", "memset", "memcmp", "bcmp");
-            private final SymbolLookup libc = Linker.nativeLinker().defaultLookup();
-
-            @Override
-            public String id() {
-                return "compiler-support";
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                requireNonNull(symbol, "symbol is null");
-                return names.contains(symbol) ? libc.find(symbol) : Optional.empty();
-            }
-
-            @Override
-            public String toString() {
-                return "SymbolResolver[compiler-support]";
-            }
-        };
-
-        private Resolvers() {
-        }
+        return BuiltInResolvers.COMPILER_SUPPORT;
     }
 }

@@ -1,5 +1,6 @@
 package io.predicator.guice;
 
+import io.predicator.ConfigurationException;
 import com.google.inject.CreationException;
 import com.google.inject.Guice;
 import com.google.inject.Injector;
@@ -62,7 +63,7 @@ class ResolverChoiceTests {
                 .isInstanceOf(ProvisionException.class)
                 .hasMessageContaining("Several symbol resolvers could serve the JitContext of PredicatorModule")
                 .cause() // Guice abbreviates class names in its own message
-                .isInstanceOf(JitException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("'other' (contributed: " + MapResolver.class.getName() + ")")
                 .hasMessageContaining("'test' (contributed: ")
                 .hasMessageContaining("'discovered' (discovered: " + TestProviders.Discovered.class.getName() + ")")

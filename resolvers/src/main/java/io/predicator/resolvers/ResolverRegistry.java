@@ -1,5 +1,6 @@
 package io.predicator.resolvers;
 
+import io.predicator.ConfigurationException;
 import io.predicator.JitException;
 import io.predicator.spi.SymbolResolver;
 import io.predicator.spi.SymbolResolverProvider;
@@ -48,7 +49,7 @@ public final class ResolverRegistry {
             String id = checkedId(provider);
             SymbolResolverProvider previous = byId.putIfAbsent(id, provider);
             if (previous != null) {
-                throw new JitException("Two symbol resolver providers have the id '" + id + "': "
+                throw new ConfigurationException("Two symbol resolver providers have the id '" + id + "': "
                         + describe(previous) + " and " + describe(provider) + " (" + origin + "); ids must be "
                         + "unique, so remove one of them");
             }
@@ -62,7 +63,7 @@ public final class ResolverRegistry {
      * through the thread's context class loader, or this class's loader if the thread has none.
      *
      * @return the providers found, possibly none
-     * @throws JitException if a listed provider cannot be loaded or two providers have the same id
+     * @throws ConfigurationException if a listed provider cannot be loaded or two providers have the same id
      */
     public static ResolverRegistry discover() {
         ClassLoader contextLoader = Thread.currentThread().getContextClassLoader();
@@ -75,7 +76,7 @@ public final class ResolverRegistry {
      *
      * @param classLoader the loader to search, with its parents
      * @return the providers found, possibly none
-     * @throws JitException if a listed provider cannot be loaded or two providers have the same id
+     * @throws ConfigurationException if a listed provider cannot be loaded or two providers have the same id
      */
     public static ResolverRegistry discover(ClassLoader classLoader) {
         requireNonNull(classLoader, "classLoader is null");
@@ -88,7 +89,7 @@ public final class ResolverRegistry {
                 found.add(provider);
             }
         } catch (ServiceConfigurationError e) {
-            throw new JitException("Cannot load a symbol resolver provider listed in " + SERVICE_FILE + " through "
+            throw new ConfigurationException("Cannot load a symbol resolver provider listed in " + SERVICE_FILE + " through "
                     + classLoader + ": " + e.getMessage() + "; fix or remove the jar that lists it", e);
         }
         ResolverRegistry registry = new ResolverRegistry(found, origin);
@@ -103,7 +104,7 @@ public final class ResolverRegistry {
      *
      * @param providers the providers; none gives an empty registry
      * @return a registry of exactly these providers
-     * @throws JitException if two providers have the same id
+     * @throws ConfigurationException if two providers have the same id
      */
     public static ResolverRegistry of(SymbolResolverProvider... providers) {
         requireNonNull(providers, "providers is null");
@@ -139,13 +140,13 @@ public final class ResolverRegistry {
      *
      * @param id the provider's id, such as {@code "libc"}
      * @return the provider
-     * @throws JitException if no provider has the id; the message lists the ids there are
+     * @throws ConfigurationException if no provider has the id; the message lists the ids there are
      */
     public SymbolResolverProvider provider(String id) {
         requireNonNull(id, "id is null");
         SymbolResolverProvider provider = providers.get(id);
         if (provider == null) {
-            throw new JitException(unknown(id));
+            throw new ConfigurationException(unknown(id));
         }
         return provider;
     }
@@ -156,7 +157,7 @@ public final class ResolverRegistry {
      * @param id the provider's id, such as {@code "libc"}
      * @param configuration settings whose keys the provider documents; empty for its defaults
      * @return a new resolver
-     * @throws JitException if no provider has the id, or the provider returns null
+     * @throws ConfigurationException if no provider has the id, or the provider returns null
      * @throws IllegalArgumentException if the provider rejects the configuration
      */
     public SymbolResolver create(String id, Map<String, String> configuration) {
@@ -164,7 +165,7 @@ public final class ResolverRegistry {
         SymbolResolverProvider provider = provider(id);
         SymbolResolver resolver = provider.create(Map.copyOf(configuration));
         if (resolver == null) {
-            throw new JitException("Symbol resolver provider '" + id + "' (" + describe(provider)
+            throw new ConfigurationException("Symbol resolver provider '" + id + "' (" + describe(provider)
                     + ") returned null instead of a resolver");
         }
         LOGGER.log(DEBUG, () -> "Created symbol resolver '" + resolver.id() + "' with provider '" + id + "' and "
@@ -190,7 +191,7 @@ public final class ResolverRegistry {
     private static String checkedId(SymbolResolverProvider provider) {
         String id = provider.id();
         if (id == null || id.isBlank()) {
-            throw new JitException("Symbol resolver provider " + describe(provider) + " has a "
+            throw new ConfigurationException("Symbol resolver provider " + describe(provider) + " has a "
                     + (id == null ? "null" : "blank") + " id; SymbolResolverProvider.id() must return a non-blank id");
         }
         return id;

@@ -37,7 +37,7 @@ public final class Resolvers {
      *
      * @param id the provider's id, such as {@code "libc"}
      * @return a new resolver
-     * @throws JitException if no provider has the id; the message lists those found
+     * @throws io.predicator.ConfigurationException if no provider has the id; the message lists those found
      */
     public static SymbolResolver named(String id) {
         return named(id, Map.of());
@@ -49,7 +49,7 @@ public final class Resolvers {
      * @param id the provider's id, such as {@code "libc"}
      * @param configuration settings whose keys the provider documents
      * @return a new resolver
-     * @throws JitException if no provider has the id; the message lists those found
+     * @throws io.predicator.ConfigurationException if no provider has the id; the message lists those found
      * @throws IllegalArgumentException if the provider rejects the configuration
      */
     public static SymbolResolver named(String id, Map<String, String> configuration) {

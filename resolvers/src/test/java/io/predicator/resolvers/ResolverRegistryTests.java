@@ -1,5 +1,6 @@
 package io.predicator.resolvers;
 
+import io.predicator.ConfigurationException;
 import io.predicator.JitException;
 import io.predicator.resolvers.TestProviders.Alpha;
 import io.predicator.resolvers.TestProviders.AlphaAgain;
@@ -57,7 +58,7 @@ class ResolverRegistryTests {
 
         assertThat(registry.ids()).isEmpty();
         assertThatThrownBy(() -> registry.create("libc", Map.of()))
-                .isInstanceOf(JitException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("No symbol resolver provider with id 'libc'")
                 .hasMessageContaining("none were found")
                 .hasMessageContaining("discovered through ServiceLoader")
@@ -92,7 +93,7 @@ class ResolverRegistryTests {
         ClassLoader loader = loaderListing(Alpha.class, AlphaAgain.class);
 
         assertThatThrownBy(() -> ResolverRegistry.discover(loader))
-                .isInstanceOf(JitException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("Two symbol resolver providers have the id 'alpha'")
                 .hasMessageContaining(Alpha.class.getName() + " from file:")
                 .hasMessageContaining(AlphaAgain.class.getName() + " from file:");
@@ -103,7 +104,7 @@ class ResolverRegistryTests {
         ResolverRegistry registry = ResolverRegistry.discover(loaderListing(Alpha.class, Beta.class));
 
         assertThatThrownBy(() -> registry.provider("gamma"))
-                .isInstanceOf(JitException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("No symbol resolver provider with id 'gamma'")
                 .hasMessageContaining("'alpha' (alpha: a few C library functions), 'beta'");
     }
@@ -113,7 +114,7 @@ class ResolverRegistryTests {
         ClassLoader loader = loaderListingClassNames("io.predicator.resolvers.NoSuchProvider");
 
         assertThatThrownBy(() -> ResolverRegistry.discover(loader))
-                .isInstanceOf(JitException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining(SERVICE_FILE)
                 .hasMessageContaining("io.predicator.resolvers.NoSuchProvider");
     }
@@ -165,7 +166,7 @@ class ResolverRegistryTests {
     @Test
     void explicitRegistrationRejectsDuplicateIdsNamingBoth() {
         assertThatThrownBy(() -> ResolverRegistry.of(new Alpha(), new AlphaAgain()))
-                .isInstanceOf(JitException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("'alpha'")
                 .hasMessageContaining(Alpha.class.getName())
                 .hasMessageContaining(AlphaAgain.class.getName())
@@ -175,7 +176,7 @@ class ResolverRegistryTests {
     @Test
     void emptyExplicitRegistrySaysNoneWereRegistered() {
         assertThatThrownBy(() -> ResolverRegistry.of().provider("libc"))
-                .isInstanceOf(JitException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("none were found (registered explicitly)")
                 .hasMessageContaining("predicator-resolver-libc");
     }
@@ -192,7 +193,7 @@ class ResolverRegistryTests {
     @Test
     void providerReturningNullFailsNamingIt() {
         assertThatThrownBy(() -> ResolverRegistry.of(new ReturnsNull()).create("returns-null", Map.of()))
-                .isInstanceOf(JitException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("'returns-null'")
                 .hasMessageContaining(ReturnsNull.class.getName())
                 .hasMessageContaining("returned null");
@@ -213,7 +214,7 @@ class ResolverRegistryTests {
         };
 
         assertThatThrownBy(() -> ResolverRegistry.of(blank))
-                .isInstanceOf(JitException.class)
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("blank id");
     }
 
@@ -241,7 +242,7 @@ class ResolverRegistryTests {
 
             thread.setContextClassLoader(none);
             assertThatThrownBy(() -> Resolvers.named("alpha"))
-                    .isInstanceOf(JitException.class)
+                    .isInstanceOf(ConfigurationException.class)
                     .hasMessageContaining("none were found");
         } finally {
             thread.setContextClassLoader(previous);

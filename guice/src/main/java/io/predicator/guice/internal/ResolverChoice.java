@@ -1,5 +1,6 @@
 package io.predicator.guice.internal;
 
+import io.predicator.ConfigurationException;
 import io.predicator.JitException;
 import io.predicator.resolvers.ResolverRegistry;
 import io.predicator.resolvers.Resolvers;
@@ -37,7 +38,7 @@ public final class ResolverChoice {
      * @param contributed the resolvers contributed through the module's Multibinder
      * @param registry the providers
      * @return the resolver for the context
-     * @throws JitException if an id is unknown, or without ids if there is no candidate or more than one
+     * @throws ConfigurationException if an id is unknown, or without ids if there is no candidate or more than one
      */
     public static SymbolResolver choose(List<String> ids, Map<String, Map<String, String>> configurations,
                                         Set<SymbolResolver> contributed, ResolverRegistry registry) {
@@ -53,7 +54,7 @@ public final class ResolverChoice {
             SymbolResolver resolver = contributedById.get(id);
             if (resolver == null) {
                 if (!registry.ids().contains(id)) {
-                    throw new JitException(unknown(id, contributedById.keySet(), registry));
+                    throw new ConfigurationException(unknown(id, contributedById.keySet(), registry));
                 }
                 resolver = registry.create(id, configurations.getOrDefault(id, Map.of()));
             }
@@ -67,13 +68,13 @@ public final class ResolverChoice {
         for (SymbolResolver resolver : contributed) {
             String id = resolver.id();
             if (id == null || id.isBlank()) {
-                throw new JitException("The resolver " + resolver.getClass().getName() + " contributed through "
+                throw new ConfigurationException("The resolver " + resolver.getClass().getName() + " contributed through "
                         + "PredicatorModule.resolverBinder(binder()) has a " + (id == null ? "null" : "blank")
                         + " id; SymbolResolver.id() must return a non-blank id");
             }
             SymbolResolver previous = byId.putIfAbsent(id, resolver);
             if (previous != null) {
-                throw new JitException("Two resolvers contributed through PredicatorModule.resolverBinder(binder()) "
+                throw new ConfigurationException("Two resolvers contributed through PredicatorModule.resolverBinder(binder()) "
                         + "have the id '" + id + "': " + previous + " (" + previous.getClass().getName() + ") and "
                         + resolver + " (" + resolver.getClass().getName() + "); ids must be unique");
             }
@@ -93,13 +94,13 @@ public final class ResolverChoice {
             listing.add("'" + provider.id() + "' (discovered: " + provider.getClass().getName() + ")");
         }
         if (listing.isEmpty()) {
-            throw new JitException("No symbol resolver for the JitContext of PredicatorModule: none was contributed "
+            throw new ConfigurationException("No symbol resolver for the JitContext of PredicatorModule: none was contributed "
                     + "and no resolver provider was found. Add " + MODULES + " to the class path, or contribute "
                     + "one with " + CONTRIBUTE);
         }
         if (listing.size() > 1) {
             String quoted = candidates.stream().map(id -> "\"" + id + "\"").collect(Collectors.joining(", "));
-            throw new JitException("Several symbol resolvers could serve the JitContext of PredicatorModule: "
+            throw new ConfigurationException("Several symbol resolvers could serve the JitContext of PredicatorModule: "
                     + String.join(", ", listing) + ". Choose one with PredicatorModule.builder().resolver(id), or "
                     + "chain them in order with PredicatorModule.builder().resolvers(" + quoted + ")");
         }
@@ -110,12 +111,12 @@ public final class ResolverChoice {
                                             Map<String, SymbolResolver> contributed) {
         for (String id : configurations.keySet()) {
             if (!chosenIds.contains(id)) {
-                throw new JitException("PredicatorModule has a resolverConfig for '" + id + "', which is not among "
+                throw new ConfigurationException("PredicatorModule has a resolverConfig for '" + id + "', which is not among "
                         + "the chosen resolvers " + chosenIds + "; choose it with resolver(\"" + id + "\") or "
                         + "resolvers(...), or remove its configuration");
             }
             if (contributed.containsKey(id)) {
-                throw new JitException("PredicatorModule has a resolverConfig for '" + id + "', but '" + id
+                throw new ConfigurationException("PredicatorModule has a resolverConfig for '" + id + "', but '" + id
                         + "' is a resolver contributed through PredicatorModule.resolverBinder(binder()), which "
                         + "takes no configuration; configure it where you create it");
             }
