@@ -48,15 +48,12 @@ final class OrcPlugin implements Plugin {
     private static final Linker LINKER = Linker.nativeLinker();
     private static final MethodHandle ENTER;
     private static final MethodHandle EXIT;
-    private static final MethodHandle EXIT_VOID;
 
     static {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         try {
             ENTER = lookup.findVirtual(OrcPlugin.class, "enter", MethodType.methodType(CallFrames.class));
             EXIT = lookup.findVirtual(OrcPlugin.class, "exit",
-                    MethodType.methodType(Object.class, String.class, Throwable.class, Object.class, CallFrames.class));
-            EXIT_VOID = lookup.findVirtual(OrcPlugin.class, "exit",
                     MethodType.methodType(void.class, String.class, Throwable.class, CallFrames.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
@@ -194,16 +191,18 @@ final class OrcPlugin implements Plugin {
         MethodType type = call.type();
         Class<?> returnType = type.returnType();
         MethodHandle body = MethodHandles.dropArguments(call, 0, CallFrames.class); // (frames, args...) -> R
+        // exit: (Throwable, frames) -> void; the cleanup passes the result through untouched (no boxing).
+        MethodHandle exit = MethodHandles.insertArguments(EXIT.bindTo(this), 0, symbol);
         MethodHandle cleanup;
         if (returnType == void.class) {
             // (Throwable, frames, args...) -> void
-            cleanup = MethodHandles.dropArguments(MethodHandles.insertArguments(EXIT_VOID.bindTo(this), 0, symbol),
-                    2, type.parameterList());
+            cleanup = MethodHandles.dropArguments(exit, 2, type.parameterList());
         } else {
             // (Throwable, R, frames, args...) -> R
-            MethodHandle exit = MethodHandles.insertArguments(EXIT.bindTo(this), 0, symbol)
-                    .asType(MethodType.methodType(returnType, Throwable.class, returnType, CallFrames.class));
-            cleanup = MethodHandles.dropArguments(exit, 3, type.parameterList());
+            MethodHandle passResult = MethodHandles.dropArguments(MethodHandles.identity(returnType), 0, Throwable.class);
+            passResult = MethodHandles.dropArguments(passResult, 2, CallFrames.class);
+            passResult = MethodHandles.dropArguments(passResult, 3, type.parameterList());
+            cleanup = MethodHandles.foldArguments(passResult, MethodHandles.dropArguments(exit, 1, returnType));
         }
         MethodHandle protectedCall = MethodHandles.tryFinally(body, cleanup); // (frames, args...) -> R
         return MethodHandles.foldArguments(protectedCall, ENTER.bindTo(this)); // (args...) -> R
@@ -217,11 +216,6 @@ final class OrcPlugin implements Plugin {
             throw closedException();
         }
         return frames;
-    }
-
-    private Object exit(String symbol, Throwable failure, Object result, CallFrames frames) {
-        exit(symbol, failure, frames);
-        return result;
     }
 
     private void exit(String symbol, Throwable failure, CallFrames frames) {
