@@ -1,6 +1,7 @@
 package io.predicator.cli;
 
 import io.predicator.JitException;
+import io.predicator.toolchain.CompilationFailedException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
 import picocli.CommandLine.IParameterExceptionHandler;
@@ -28,6 +29,16 @@ final class ErrorReporter implements IParameterExceptionHandler, IExecutionExcep
 
     @Override
     public int handleExecutionException(Exception exception, CommandLine command, ParseResult parseResult) {
+        if (exception instanceof CompilationFailedException failed) {
+            // One line, then the compiler's own words, verbatim: they carry the file and line to fix.
+            report(command, failed.summary(), exception, verbose(command));
+            if (!failed.diagnostics().isBlank()) {
+                PrintWriter err = command.getErr();
+                err.print(failed.diagnostics().endsWith("\n") ? failed.diagnostics() : failed.diagnostics() + "\n");
+                err.flush();
+            }
+            return command.getCommandSpec().exitCodeOnExecutionException();
+        }
         report(command, describe(exception), exception, verbose(command));
         return command.getCommandSpec().exitCodeOnExecutionException();
     }

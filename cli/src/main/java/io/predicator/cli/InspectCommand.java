@@ -34,12 +34,17 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     private JitOptions jitOptions;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The plugin: .ll, .bc, .o or .a.")
+    @Mixin
+    private SourceOptions sourceOptions;
+
+    @Parameters(index = "0", paramLabel = "FILE",
+            description = "The plugin: .ll, .bc, .o or .a, or a source (.c, .cpp, .rs, a Cargo project) to compile first.")
     private Path file;
 
     @Override
     public Integer call() {
-        ModuleSource source = JitOptions.read(file);
+        ModuleSource source = sourceOptions.read(file, List.of(), jitOptions.optimizationLevel(),
+                spec.commandLine().getErr());
         ModuleInfo info;
         try (JitContext jit = jitOptions.newContext()) {
             info = jit.inspect(source);

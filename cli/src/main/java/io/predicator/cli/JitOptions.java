@@ -3,6 +3,7 @@ package io.predicator.cli;
 import io.predicator.JitContext;
 import io.predicator.ModuleSource;
 import io.predicator.spi.JitSettings;
+import io.predicator.spi.SymbolResolver;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.TypeConversionException;
@@ -23,6 +24,23 @@ final class JitOptions {
     /** Creates a context with the backend on the class path and these options. */
     JitContext newContext() {
         return JitContext.builder().optimizationLevel(optimizationLevel).build();
+    }
+
+    /**
+     * Creates a context that links plugins against a resolver and, if given, keeps the machine code it generates in
+     * an on-disk cache, so that a large plugin compiled from source is not code-generated again on the next run.
+     */
+    JitContext newContext(SymbolResolver resolver, Path objectCache) {
+        JitContext.Builder builder = JitContext.builder().optimizationLevel(optimizationLevel).resolver(resolver);
+        if (objectCache != null) {
+            builder.objectCache(objectCache);
+        }
+        return builder.build();
+    }
+
+    /** Returns the optimisation level, which applies to compiling sources too. */
+    int optimizationLevel() {
+        return optimizationLevel;
     }
 
     /** Reads a plugin file, failing with a one-line message if it is missing or unreadable. */

@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = PredicatorCommand.Version.class,
         description = "Loads native plugins (LLVM IR, bitcode, ELF objects, ar archives) through LLVM's ORC JIT "
-                + "and calls them from Java.",
-        subcommands = {RunCommand.class, InspectCommand.class},
+                + "and calls them from Java; builds them from C and Rust.",
+        subcommands = {RunCommand.class, InspectCommand.class, BuildCommand.class, NewCommand.class},
         footer = {"", "Exit status: 0 on success, 1 when loading or calling fails, 2 for bad usage."})
 final class PredicatorCommand implements Runnable {
     /** The option that makes errors print their stack trace; ErrorReporter looks for it by name. */
@@ -31,7 +31,8 @@ final class PredicatorCommand implements Runnable {
     @Override
     public void run() {
         throw new ParameterException(spec.commandLine(),
-                "missing command: use 'predicator run FILE FUNCTION [ARGS...]' or 'predicator inspect FILE'");
+                "missing command: use 'predicator run FILE FUNCTION [ARGS...]', 'predicator inspect FILE', "
+                        + "'predicator build SRC... -o OUT' or 'predicator new --lang rust|c NAME'");
     }
 
     /** Reports the version from the jar's manifest. */

@@ -7,6 +7,11 @@ import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import io.predicator.Signature;
 import io.predicator.UnknownSymbolException;
+import io.predicator.resolver.libc.LibcProfile;
+import io.predicator.resolver.libc.LibcResolver;
+import io.predicator.resolver.naive.NaiveResolver;
+import io.predicator.spi.SymbolResolver;
+import io.predicator.toolchain.PluginRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -32,7 +37,8 @@ import java.util.concurrent.Callable;
 @Command(name = "run",
         mixinStandardHelpOptions = true,
         versionProvider = PredicatorCommand.Version.class,
-        description = "Loads a plugin, calls one of its functions with the given arguments and prints the result.",
+        description = "Loads a plugin (compiling it first if it is source), calls one of its functions with the given "
+                + "arguments and prints the result.",
         footer = {"",
                 "The signature comes from the module for LLVM IR and bitcode; ELF objects and archives carry no "
                         + "types, so pass --signature for them.",
@@ -42,7 +48,13 @@ import java.util.concurrent.Callable;
                         + "for NULL.",
                 "The result is printed in decimal, pointers as a hexadecimal address; void prints nothing.",
                 "",
-                "Example: predicator run examples/hello/add.ll add 2 3"})
+                "FILE may be source: .c and .cpp files compile with the bundled clang (signatures are kept), .rs "
+                        + "files and Cargo projects with cargo (objects: pass --signature).",
+                "",
+                "Examples:",
+                "  predicator run examples/hello/add.ll add 2 3",
+                "  predicator run examples/simple_plugin/sample.c sample_plugin",
+                "  predicator run --signature 'i32(i32, i32)' examples/rust-nostd add 2 3"})
 final class RunCommand implements Callable<Integer> {
 
     @Spec
@@ -51,12 +63,26 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     private JitOptions jitOptions;
 
+    @Mixin
+    private SourceOptions sourceOptions;
+
+    @Option(names = "--resolver", paramLabel = "RESOLVER", defaultValue = "default", converter = ResolverConverter.class,
+            description = "What the plugin may link against besides itself: default (memcpy, memmove, memset, memcmp, "
+                    + "bcmp), none, libc (pure libc functions: strings, math, snprintf …), libc:full (all of libc), "
+                    + "naive (every symbol of the process). Always with predicator_panic, the panic hook.")
+    private SymbolResolver resolver;
+
+    @Option(names = "--source", paramLabel = "SRC",
+            description = "Another source compiled and linked with FILE (C and C++); repeatable.")
+    private List<Path> extraSources = new ArrayList<>();
+
     @Option(names = "--signature", paramLabel = "SIGNATURE", converter = SignatureConverter.class,
             description = "The function's signature in LLVM types, such as 'i32(i32, i32)' or 'i64(ptr, i8)'; "
                     + "checked against the module's for IR and bitcode.")
     private Signature signature;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "The plugin: .ll, .bc, .o or .a.")
+    @Parameters(index = "0", paramLabel = "FILE",
+            description = "The plugin: .ll, .bc, .o or .a, or a source (.c, .cpp, .rs, a Cargo project) to compile first.")
     private Path file;
 
     @Parameters(index = "1", paramLabel = "FUNCTION", description = "The function to call.")
@@ -70,8 +96,11 @@ final class RunCommand implements Callable<Integer> {
         if (signature != null) {
             checkArity(signature);
         }
-        ModuleSource source = JitOptions.read(file);
-        try (JitContext jit = jitOptions.newContext();
+        boolean compiled = sourceOptions.isSource(file) || !extraSources.isEmpty();
+        ModuleSource source = sourceOptions.read(file, extraSources, jitOptions.optimizationLevel(),
+                spec.commandLine().getErr());
+        try (JitContext jit = jitOptions.newContext(PluginRuntime.withRuntime(resolver),
+                compiled ? sourceOptions.objectCache() : null);
              Plugin plugin = jit.load(source)) {
             Signature callee = signature != null ? signature : declaredSignature(plugin);
             checkArity(callee);
@@ -134,6 +163,22 @@ final class RunCommand implements Callable<Integer> {
             throw e;
         } catch (Throwable e) {
             throw new CommandFailure("calling '" + function + "' failed: " + e, e);
+        }
+    }
+
+    /** Reads {@code --resolver}. */
+    static final class ResolverConverter implements ITypeConverter<SymbolResolver> {
+        @Override
+        public SymbolResolver convert(String value) {
+            return switch (value.strip()) {
+                case "default" -> SymbolResolver.compilerSupport();
+                case "none" -> SymbolResolver.none();
+                case "libc" -> LibcResolver.of(LibcProfile.PURE);
+                case "libc:full" -> LibcResolver.of(LibcProfile.FULL);
+                case "naive" -> NaiveResolver.instance();
+                default -> throw new TypeConversionException("'" + value + "' is not a resolver: use default, none, "
+                        + "libc, libc:full or naive");
+            };
         }
     }
 

@@ -28,8 +28,9 @@ class MainTests {
 
     @Test
     void needsACommand() {
-        assertFailsWith(execute(), 2, "predicator: missing command: use 'predicator run FILE FUNCTION [ARGS...]' or "
-                + "'predicator inspect FILE' (see 'predicator --help')");
+        assertFailsWith(execute(), 2, "predicator: missing command: use 'predicator run FILE FUNCTION [ARGS...]', "
+                + "'predicator inspect FILE', 'predicator build SRC... -o OUT' or 'predicator new --lang rust|c NAME' "
+                + "(see 'predicator --help')");
     }
 
     @Test

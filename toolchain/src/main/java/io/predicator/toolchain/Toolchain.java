@@ -80,12 +80,17 @@ public final class Toolchain {
     }
 
     /**
-     * Returns where compiled plugins are cached unless configured otherwise: {@code $XDG_CACHE_HOME/predicator/toolchain},
-     * or {@code ~/.cache/predicator/toolchain}.
+     * Returns where compiled plugins are cached unless configured otherwise: the system property
+     * {@code predicator.toolchain.cache} if set, else {@code $XDG_CACHE_HOME/predicator/toolchain}, else
+     * {@code ~/.cache/predicator/toolchain}.
      *
      * @return the default cache directory
      */
     public static Path defaultCacheDirectory() {
+        String property = System.getProperty("predicator.toolchain.cache");
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
         String xdg = System.getenv("XDG_CACHE_HOME");
         Path base = xdg != null && !xdg.isBlank() ? Path.of(xdg) : Path.of(System.getProperty("user.home"), ".cache");
         return base.resolve("predicator").resolve("toolchain");

@@ -12,7 +12,6 @@
  */
 #include <stddef.h>
 #include <stdint.h>
-#include <string.h>
 
 /* Adds two numbers, wrapping on overflow. */
 int32_t add(int32_t a, int32_t b) {
@@ -25,8 +24,8 @@ int64_t count_byte(const char *text, char byte) {
         return 0;
     }
     int64_t count = 0;
-    for (size_t i = 0, length = strlen(text); i < length; i++) {
-        count += text[i] == byte;
+    for (; *text != '\0'; text++) {
+        count += *text == byte;
     }
     return count;
 }
