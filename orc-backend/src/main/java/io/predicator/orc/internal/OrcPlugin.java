@@ -9,23 +9,16 @@ import io.predicator.PluginStats;
 import io.predicator.Signature;
 import io.predicator.SignatureMismatchException;
 import io.predicator.UnknownSymbolException;
+import io.predicator.spi.FunctionalInterfaces;
 import io.predicator.spi.HostExceptions;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandleProxies;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.InvocationHandler;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.lang.reflect.Proxy;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -95,15 +88,9 @@ final class OrcPlugin implements Plugin {
     @Override
     public <T> T function(String symbol, Class<T> functionalInterface) {
         requireNonNull(symbol, "symbol is null");
-        Method method = Signature.singleAbstractMethod(functionalInterface);
         Signature requested = Signature.of(functionalInterface);
-        MethodHandle handle = handle(symbol, requested, descriptor(method));
-        if (Modifier.isPublic(functionalInterface.getModifiers())) {
-            return MethodHandleProxies.asInterfaceInstance(functionalInterface, handle);
-        }
-        // MethodHandleProxies takes public interfaces only; a dynamic proxy serves the others.
-        return functionalInterface.cast(Proxy.newProxyInstance(functionalInterface.getClassLoader(),
-                new Class<?>[] {functionalInterface}, new FunctionInvocationHandler(name, symbol, method, handle)));
+        MethodHandle handle = handle(symbol, requested, FunctionalInterfaces.descriptor(functionalInterface));
+        return FunctionalInterfaces.implement(functionalInterface, handle, "Function[" + symbol + " of plugin " + name + "]");
     }
 
     @Override
@@ -250,39 +237,7 @@ final class OrcPlugin implements Plugin {
         return address;
     }
 
-    private static FunctionDescriptor descriptor(Method method) {
-        MemoryLayout[] arguments = new MemoryLayout[method.getParameterCount()];
-        Class<?>[] types = method.getParameterTypes();
-        for (int i = 0; i < types.length; i++) {
-            arguments[i] = layout(types[i]);
-        }
-        return method.getReturnType() == void.class
-                ? FunctionDescriptor.ofVoid(arguments)
-                : FunctionDescriptor.of(layout(method.getReturnType()), arguments);
-    }
 
-    private static MemoryLayout layout(Class<?> type) {
-        if (type == boolean.class) {
-            return ValueLayout.JAVA_BOOLEAN;
-        } else if (type == byte.class) {
-            return ValueLayout.JAVA_BYTE;
-        } else if (type == short.class) {
-            return ValueLayout.JAVA_SHORT;
-        } else if (type == char.class) {
-            return ValueLayout.JAVA_CHAR;
-        } else if (type == int.class) {
-            return ValueLayout.JAVA_INT;
-        } else if (type == long.class) {
-            return ValueLayout.JAVA_LONG;
-        } else if (type == float.class) {
-            return ValueLayout.JAVA_FLOAT;
-        } else if (type == double.class) {
-            return ValueLayout.JAVA_DOUBLE;
-        } else if (type == MemorySegment.class) {
-            return ValueLayout.ADDRESS;
-        }
-        throw new IllegalArgumentException(type.getName() + " has no C equivalent");
-    }
 
     private void checkOpen() {
         if (!open) {
@@ -296,24 +251,6 @@ final class OrcPlugin implements Plugin {
     }
 
 
-
-    /** Calls a plugin function for a dynamic proxy of a non-public functional interface. */
-    private record FunctionInvocationHandler(String plugin, String symbol, Method function, MethodHandle handle)
-            implements InvocationHandler {
-        @Override
-        public Object invoke(Object proxy, Method method, Object[] arguments) throws Throwable {
-            if (method.getName().equals(function.getName())
-                    && Arrays.equals(method.getParameterTypes(), function.getParameterTypes())) {
-                return handle.invokeWithArguments(arguments == null ? new Object[0] : arguments);
-            }
-            return switch (method.getName()) {
-                case "equals" -> proxy == arguments[0];
-                case "hashCode" -> System.identityHashCode(proxy);
-                case "toString" -> "Function[" + symbol + " of plugin " + plugin + "]";
-                default -> InvocationHandler.invokeDefault(proxy, method, arguments);
-            };
-        }
-    }
 
     /** Closes the arena once no call holds it; calls that started before {@link #close()} run to completion. */
     private void closeArena() {
