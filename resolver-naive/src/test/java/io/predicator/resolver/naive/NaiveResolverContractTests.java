@@ -17,12 +17,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The naive resolver honours the resolver contract: it resolves functions and data of the C library and of the JVM
  * alike, and its provider is found by id {@code naive}. It refuses nothing that the process's global scope defines,
- * so the refusal check (R9) has no sample and is skipped.
- *
- * <p>It does not promise {@link ResolverCapability#RESOLVES_COMPILER_HELPERS}: the 128-bit arithmetic helpers
- * ({@code __udivti3}, {@code __umodti3} …) live in {@code libgcc_s.so.1}, which the JVM does not load into the global
- * scope, so {@code dlsym(RTLD_DEFAULT, "__udivti3")} finds nothing and a plugin dividing 128-bit integers does not
- * link under this resolver (the libc resolver opens {@code libgcc_s} itself and does promise them).
+ * so the refusal check (R9) has no sample and is skipped. The 128-bit arithmetic helpers live in
+ * {@code libgcc_s.so.1}, outside the JVM's global scope; the resolver falls back to that library, so it promises
+ * {@link ResolverCapability#RESOLVES_COMPILER_HELPERS} too.
  */
 class NaiveResolverContractTests implements ResolverContract {
 
@@ -34,7 +31,7 @@ class NaiveResolverContractTests implements ResolverContract {
     @Override
     public Set<ResolverCapability> capabilities() {
         return EnumSet.of(ResolverCapability.RESOLVES_FUNCTIONS, ResolverCapability.RESOLVES_DATA,
-                ResolverCapability.SERVICE_LOADER_REGISTERED);
+                ResolverCapability.RESOLVES_COMPILER_HELPERS, ResolverCapability.SERVICE_LOADER_REGISTERED);
     }
 
     @Override
