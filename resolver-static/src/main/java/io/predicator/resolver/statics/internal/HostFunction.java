@@ -1,6 +1,7 @@
 package io.predicator.resolver.statics.internal;
 
 import io.predicator.Signature;
+import io.predicator.spi.FunctionalInterfaces;
 import io.predicator.spi.HostExceptions;
 
 import java.lang.foreign.AddressLayout;
@@ -103,13 +104,13 @@ public final class HostFunction implements TableEntry {
         requireNonNull(functionalInterface, "functionalInterface is null");
         requireNonNull(implementation, "implementation is null");
         Method method = Signature.singleAbstractMethod(functionalInterface);
-        Signature.of(functionalInterface); // rejects types with no C equivalent, naming them
+        FunctionDescriptor descriptor = FunctionalInterfaces.descriptor(functionalInterface);
         if (!functionalInterface.isInstance(implementation)) {
             throw new IllegalArgumentException("host function '" + name + "': " + implementation.getClass().getName()
                     + " does not implement " + functionalInterface.getName());
         }
         MethodHandle target = unreflect(name, functionalInterface, method).bindTo(implementation);
-        return of(name, target, descriptor(method), failureValue);
+        return of(name, target, descriptor, failureValue);
     }
 
     @Override
@@ -251,39 +252,5 @@ public final class HostFunction implements TableEntry {
                 throw failure;
             }
         }
-    }
-
-    private static FunctionDescriptor descriptor(Method method) {
-        Class<?>[] types = method.getParameterTypes();
-        MemoryLayout[] arguments = new MemoryLayout[types.length];
-        for (int i = 0; i < types.length; i++) {
-            arguments[i] = layout(types[i]);
-        }
-        return method.getReturnType() == void.class
-                ? FunctionDescriptor.ofVoid(arguments)
-                : FunctionDescriptor.of(layout(method.getReturnType()), arguments);
-    }
-
-    private static MemoryLayout layout(Class<?> type) {
-        if (type == boolean.class) {
-            return ValueLayout.JAVA_BOOLEAN;
-        } else if (type == byte.class) {
-            return ValueLayout.JAVA_BYTE;
-        } else if (type == short.class) {
-            return ValueLayout.JAVA_SHORT;
-        } else if (type == char.class) {
-            return ValueLayout.JAVA_CHAR;
-        } else if (type == int.class) {
-            return ValueLayout.JAVA_INT;
-        } else if (type == long.class) {
-            return ValueLayout.JAVA_LONG;
-        } else if (type == float.class) {
-            return ValueLayout.JAVA_FLOAT;
-        } else if (type == double.class) {
-            return ValueLayout.JAVA_DOUBLE;
-        } else if (type == MemorySegment.class) {
-            return ValueLayout.ADDRESS;
-        }
-        throw new IllegalArgumentException(type.getName() + " has no C equivalent"); // Signature.of rejected it first
     }
 }
