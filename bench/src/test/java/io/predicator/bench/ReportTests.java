@@ -1,0 +1,65 @@
+package io.predicator.bench;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The report renderer, on made-up results: no benchmark runs in the build. */
+class ReportTests {
+
+    @Test
+    void everyGoalWithoutResultsIsNotMeasured() {
+        String report = Report.render(Map.of());
+
+        assertThat(report).contains("## Summary", "## Machine").doesNotContain("PASS", "FAIL");
+        assertThat(report.lines().filter(line -> line.matches("\\| (\\d[ab]?|–) \\|.*"))).hasSize(10)
+                .allMatch(line -> line.contains("not measured"));
+    }
+
+    @Test
+    void ratiosAreJudgedAgainstTheirGoals() {
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("jmh", List.of(
+                result("CallOverheadBenchmark.raw1", 10, "ns/op"),
+                result("CallOverheadBenchmark.safe1", 12, "ns/op"),
+                result("CallOverheadBenchmark.raw2", 10, "ns/op"),
+                result("CallOverheadBenchmark.safe2", 40, "ns/op"),
+                result("LoadLatencyBenchmark.predicator", 1050, "us/op"),
+                result("LoadLatencyBenchmark.floorSameSteps", 1000, "us/op")));
+        results.put("notMeasured", Map.of("large", "no npm"));
+
+        String report = Report.render(results);
+
+        assertThat(report)
+                .contains("| 2a | Call overhead, safe path vs raw FFM, 1 thread | 1.20× | ≤ 1.5× | **PASS** |")
+                .contains("| 2b | Call overhead, safe path vs raw FFM, 2 threads | 4.00× | ≤ 1.5× | **FAIL** |")
+                .contains("| 1 | Load latency, small plugin: overhead over the hand-coded floor | +5.0 % | ≤ +10 % | **PASS** |")
+                .contains("not measured: no npm");
+    }
+
+    @Test
+    void jsonRoundTrips() {
+        Map<String, Object> value = new LinkedHashMap<>();
+        value.put("text", "a \"quoted\" line\n");
+        value.put("number", 1.5);
+        value.put("list", List.of(1.0, "two", true));
+
+        assertThat(Json.parse(Json.write(value))).isEqualTo(value);
+    }
+
+    private static Map<String, Object> result(String benchmark, double score, String unit) {
+        Map<String, Object> metric = new LinkedHashMap<>();
+        metric.put("score", score);
+        metric.put("scoreError", Double.NaN);
+        metric.put("scoreUnit", unit);
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("benchmark", "io.predicator.bench." + benchmark);
+        result.put("params", Map.of());
+        result.put("primaryMetric", metric);
+        return result;
+    }
+}
