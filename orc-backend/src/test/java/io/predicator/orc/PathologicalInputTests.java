@@ -1,0 +1,341 @@
+package io.predicator.orc;
+
+import io.predicator.JitContext;
+import io.predicator.JitException;
+import io.predicator.MalformedModuleException;
+import io.predicator.ModuleSource;
+import io.predicator.Plugin;
+import io.predicator.UnsupportedModuleException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Disabled;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntBinaryOperator;
+import java.util.function.IntSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
+/**
+ * Absurd sizes and shapes: enormous globals, alignments, integers, aggregates, nesting depths and damaged tables.
+ * Each must load or fail with a {@link JitException}, and the context must keep working.
+ *
+ * <p>The {@link Disabled} tests are minimal reproducers, found by {@link FuzzTests} and by hand, of inputs that today
+ * kill the JVM, hang it or exhaust its memory inside LLVM; each reason says what happens. They assert only what
+ * must hold once the backend guards them (load, or refuse with a {@code JitException}), so enabling one is the test
+ * of its guard. Measurements: 2-core machine, JDK 25, LLVM 20.1.7, surefire's 4 MiB thread stacks unless stated.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PathologicalInputTests {
+    private static final Duration HANG_GUARD = Duration.ofMinutes(2);
+
+    private JitContext context;
+
+    @BeforeAll
+    void createContext() {
+        context = JitContext.builder().build();
+    }
+
+    @AfterAll
+    void closeContext() {
+        context.close();
+    }
+
+    @AfterEach
+    void contextStillWorks() {
+        assertThat(context.plugins()).isEmpty();
+        try (Plugin good = context.load(TestModules.ir(TestModules.ARITH))) {
+            assertThat(good.function("add", IntBinaryOperator.class).applyAsInt(2, 3)).isEqualTo(5);
+        }
+    }
+
+    @Test
+    void zeroFilledGlobalOfATerabyteIsUnsupported() {
+        String ir = """
+                @g = global [1000000000000 x i8] zeroinitializer
+                define ptr @get() {
+                  ret ptr @g
+                }
+                """;
+
+        assertThatThrownBy(() -> loadAndClose("terabyte.ll", ir))
+                .isInstanceOf(UnsupportedModuleException.class)
+                .hasMessageContaining("terabyte.ll");
+    }
+
+    @Test
+    void zeroFilledGlobalOf64MebibytesLoads() {
+        String ir = """
+                @g = global [67108864 x i8] zeroinitializer
+                define ptr @get() {
+                  ret ptr @g
+                }
+                """;
+        try (Plugin plugin = context.load(ModuleSource.ir("big-bss.ll", ir))) {
+            assertThat(plugin.address("g")).hasValueSatisfying(segment ->
+                    assertThat(segment.byteSize()).isEqualTo(64L << 20));
+        }
+    }
+
+    @Test
+    void alignmentBeyondWhatLlvmSupportsIsMalformed() {
+        String ir = """
+                @g = global i8 1, align 8589934592
+                """;
+
+        assertThatThrownBy(() -> loadAndClose("align.ll", ir))
+                .isInstanceOf(MalformedModuleException.class)
+                .hasMessageContaining("align");
+    }
+
+    @Test
+    void terabyteStackFrameCompilesWithoutBeingCalled() {
+        String ir = """
+                define i32 @f(i64 %i) {
+                  %p = alloca [1000000000000 x i8]
+                  %q = getelementptr [1000000000000 x i8], ptr %p, i64 0, i64 %i
+                  store i8 1, ptr %q
+                  %v = load i8, ptr %q
+                  %r = zext i8 %v to i32
+                  ret i32 %r
+                }
+                """;
+        try (Plugin plugin = context.load(ModuleSource.ir("stack.ll", ir))) {
+            assertThat(plugin.address("f")).isPresent();
+        }
+    }
+
+    @Test
+    void megabyteSymbolNameLoadsAndIsCallable() {
+        String name = "f".repeat(1 << 20);
+        try (Plugin plugin = context.load(ModuleSource.ir("long-name.ll",
+                "define i32 @" + name + "() {\n  ret i32 7\n}\n"))) {
+            assertThat(plugin.function(name, IntSupplier.class).getAsInt()).isEqualTo(7);
+        }
+    }
+
+    @Test
+    void moderatelyNestedTypesAndConstantsLoad() {
+        Throwable thrown = catchThrowable(() -> loadAndClose("nested-200.ll", nestedTypes(200)));
+        assertThat(thrown).isNull();
+        thrown = catchThrowable(() -> loadAndClose("constants-200.ll", nestedConstants(200)));
+        assertThat(thrown).isNull();
+    }
+
+    @Test
+    @Disabled("Kills the JVM (SIGSEGV, no hs_err): LLVM's IR parser recurses once per nesting level and overflows the "
+            + "native stack of the loading thread; ~830 nested constant expressions with 1 MiB thread stacks (the "
+            + "JDK default), ~3,300 with 4 MiB. Enable once the backend bounds nesting before parsing or parses on a "
+            + "thread with a stack sized for its bound.")
+    void deeplyNestedConstantExpressionsInIrText() {
+        assertLoadsOrIsRefused("constants-20000.ll", nestedConstants(20_000));
+    }
+
+    @Test
+    @Disabled("Kills the JVM (SIGSEGV, no hs_err): native stack overflow in LLVM's IR parser on nested array types; "
+            + "~2,500 levels with 1 MiB thread stacks, ~10,200 with 4 MiB.")
+    void deeplyNestedTypesInIrText() {
+        assertLoadsOrIsRefused("types-100000.ll", nestedTypes(100_000));
+    }
+
+    @Test
+    @Disabled("Kills the JVM (SIGSEGV): bitcode of nested array types parses and verifies, then code generation "
+            + "recurses per level and overflows the native stack; ~13,000 levels with 1 MiB stacks, ~52,000 with 4 MiB.")
+    void deeplyNestedTypesInBitcode() throws Exception {
+        byte[] bitcode = onBigStack(() -> TestModules.bitcode(nestedTypes(100_000)));
+        assertLoadsOrIsRefused(ModuleSource.bitcode("types-100000.bc", bitcode));
+    }
+
+    @Test
+    @Disabled("Kills the JVM (SIGSEGV in llvm::SelectionDAG::ReplaceAllUsesWith): an aggregate of exactly 65,536 "
+            + "elements used as a value (loaded, returned, or loaded and stored at -O0) overflows a 16-bit operand "
+            + "count in instruction selection. 65,535 and 65,537 load; 100,000 crashes too.")
+    void aggregateOf65536ElementsAsAValue() {
+        assertLoadsOrIsRefused("aggregate.ll", """
+                define [65536 x i8] @f(ptr %p) {
+                  %v = load [65536 x i8], ptr %p
+                  ret [65536 x i8] %v
+                }
+                """);
+    }
+
+    @Test
+    @Disabled("Kills the JVM (\"LLVM ERROR: out of memory\", abort): bitcode whose parameter-attribute group names "
+            + "attribute index 0xDFFFFFFF (one flipped bit of memops.ll's bitcode); the reader sizes a vector by the "
+            + "index. Found by FuzzTests.bitFlippedBitcodeLoadsOrIsRefused.")
+    void bitcodeAttributeGroupWithAHugeIndexExhaustsMemory() {
+        assertLoadsOrIsRefused(ModuleSource.bitcode("attribute-group-index-oom.bc",
+                resource("attribute-group-index-oom.bc")));
+    }
+
+    @Test
+    @Disabled("Kills the JVM (SIGSEGV in llvm::AttributeList::get): bitcode whose parameter-attribute group names "
+            + "attribute index 0xFFFFFFFE, which wraps to an empty attribute array written out of bounds.")
+    void bitcodeAttributeGroupWithIndexFffffffeWritesOutOfBounds() {
+        assertLoadsOrIsRefused(ModuleSource.bitcode("attribute-group-index-segv.bc",
+                resource("attribute-group-index-segv.bc")));
+    }
+
+    @Test
+    @Disabled("Kills the JVM (SIGSEGV, memcpy from NULL in JITLink during the lookup that links the plugin): an "
+            + "object whose .bss (SHT_NOBITS) holds a referenced symbol but lacks SHF_ALLOC. Found by FuzzTests.")
+    void zeroFilledSectionWithoutTheAllocFlag() {
+        byte[] object = TestModules.object("""
+                @counter = global i64 0
+                define i64 @count() {
+                  %v = load i64, ptr @counter
+                  ret i64 %v
+                }
+                """);
+        setSectionFlags(object, 8 /* SHT_NOBITS */, 0);
+        assertLoadsOrIsRefused(ModuleSource.object("bss-not-alloc.o", object));
+    }
+
+    @Test
+    @Disabled("Untyped ArrayIndexOutOfBoundsException from ElfObject.Reader.string(): the section-name table's "
+            + "offset is not range-checked when its sh_type is SHT_NULL. The JVM survives; disabled only so that "
+            + "concurrent builds stay green until the backend range-checks string tables. Found by FuzzTests.")
+    void sectionNameTableWithoutATypeAndAnOffsetOutsideTheFile() {
+        byte[] object = TestModules.object(TestModules.irText(TestModules.ARITH));
+        ByteBuffer elf = ByteBuffer.wrap(object).order(ByteOrder.LITTLE_ENDIAN);
+        int header = Math.toIntExact(elf.getLong(40)) + 64 * (elf.getShort(62) & 0xFFFF);
+        elf.putInt(header + 4, 0);                 // sh_type = SHT_NULL
+        elf.putLong(header + 24, 0x7FFF_FFF0L);    // sh_offset far outside the file
+
+        assertThatThrownBy(() -> loadAndClose(ModuleSource.object("strtab.o", object)))
+                .isInstanceOf(MalformedModuleException.class);
+    }
+
+    @Test
+    @Disabled("Hangs: multiplying two i65536 values ran for more than 180 s at 100% CPU while native memory grew "
+            + "past 2.7 GB (i262144: 9.7 GB in 180 s), all inside LLVM, where the loading thread cannot be "
+            + "interrupted. A 150-byte module.")
+    void hugeIntegerMultiplication() {
+        assertLoadsOrIsRefused("mul.ll", hugeIntegerOperation("mul", 65536));
+    }
+
+    @Test
+    @Disabled("Hangs: dividing an i65536 by a constant ran for more than 120 s at 100% CPU (i16384: 8 s, i32768: "
+            + "38 s).")
+    void hugeIntegerDivision() {
+        assertLoadsOrIsRefused("udiv.ll", hugeIntegerOperation("udiv", 65536));
+    }
+
+    @Test
+    @Disabled("Exhausts memory: a global aligned to 4 GiB makes LLVM emit 4 GiB of padding before the 1 GiB object "
+            + "guard refuses it: 19 s and 8.5 GB peak resident memory (a 1 GiB zeroed constant: 4 s, 2.2 GB). "
+            + "Where that much memory is not available, the JVM dies. Refusing such sizes and alignments before "
+            + "code generation avoids it.")
+    void globalAlignedTo4Gibibytes() {
+        assertLoadsOrIsRefused("align-4g.ll", """
+                @g = global i8 1, align 4294967296
+                define ptr @get() {
+                  ret ptr @g
+                }
+                """);
+    }
+
+    /** {@code @g} of type {@code [1 x [1 x ... i8]]}, {@code depth} levels deep. */
+    private static String nestedTypes(int depth) {
+        return "@g = global " + "[1 x ".repeat(depth) + "i8" + "]".repeat(depth) + " zeroinitializer\n"
+                + "define ptr @get() {\n  ret ptr @g\n}\n";
+    }
+
+    /** {@code @h} initialised with {@code depth} nested {@code add} constant expressions. */
+    private static String nestedConstants(int depth) {
+        StringBuilder expression = new StringBuilder("i64 ptrtoint (ptr @g to i64)");
+        for (int i = 0; i < depth; i++) {
+            expression.insert(0, "i64 add (").append(", i64 1)");
+        }
+        return "@g = global i8 0\n@h = global " + expression + "\ndefine ptr @get() {\n  ret ptr @h\n}\n";
+    }
+
+    private static String hugeIntegerOperation(String operation, int bits) {
+        String operand = operation.equals("udiv") ? "7" : "%a";
+        return """
+                define void @f(ptr %%p) {
+                  %%a = load i%d, ptr %%p
+                  %%r = %s i%d %%a, %s
+                  store i%d %%r, ptr %%p
+                  ret void
+                }
+                """.formatted(bits, operation, bits, operand, bits);
+    }
+
+    /** Sets {@code sh_flags} of the first section of a type. */
+    private static void setSectionFlags(byte[] object, int type, long flags) {
+        ByteBuffer elf = ByteBuffer.wrap(object).order(ByteOrder.LITTLE_ENDIAN);
+        int table = Math.toIntExact(elf.getLong(40));
+        int count = elf.getShort(60) & 0xFFFF;
+        for (int section = 1; section < count; section++) {
+            if (elf.getInt(table + 64 * section + 4) == type) {
+                elf.putLong(table + 64 * section + 8, flags);
+                return;
+            }
+        }
+        throw new IllegalStateException("the object has no section of type " + type);
+    }
+
+    private void assertLoadsOrIsRefused(String name, String ir) {
+        assertLoadsOrIsRefused(ModuleSource.ir(name, ir));
+    }
+
+    private void assertLoadsOrIsRefused(ModuleSource source) {
+        Throwable thrown = assertTimeoutPreemptively(HANG_GUARD, () -> catchThrowable(() -> loadAndClose(source)));
+        if (thrown != null) {
+            assertThat(thrown).isInstanceOf(JitException.class);
+        }
+    }
+
+    private void loadAndClose(String name, String ir) {
+        loadAndClose(ModuleSource.ir(name, ir));
+    }
+
+    private void loadAndClose(ModuleSource source) {
+        try (Plugin plugin = context.load(source)) {
+            plugin.exports();
+        }
+    }
+
+    private static byte[] resource(String name) {
+        try (InputStream in = PathologicalInputTests.class.getResourceAsStream("/pathological/" + name)) {
+            if (in == null) {
+                throw new IllegalStateException("no test resource /pathological/" + name);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Runs LLVM work that recurses per nesting level on a thread with a 1 GiB stack. */
+    private static <T> T onBigStack(java.util.concurrent.Callable<T> work) throws Exception {
+        AtomicReference<T> result = new AtomicReference<>();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        Thread thread = new Thread(null, () -> {
+            try {
+                result.set(work.call());
+            } catch (Exception e) {
+                failure.set(e);
+            }
+        }, "big-stack", 1L << 30);
+        thread.start();
+        thread.join();
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        return result.get();
+    }
+}
