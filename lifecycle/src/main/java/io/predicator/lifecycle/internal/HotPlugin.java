@@ -144,7 +144,7 @@ public final class HotPlugin implements AutoCloseable {
             last = info;
             if (previous.plugin() != null) {
                 // Waits for the calls already running in the old version; new calls go to the new one.
-                previous.plugin().close();
+                closeReplaced(previous.plugin());
             }
             return new Installed(Optional.ofNullable(previous.info()), info, loadTime);
         } finally {
@@ -386,6 +386,20 @@ public final class HotPlugin implements AutoCloseable {
     private void checkOpen() {
         if (current.closed()) {
             throw new AlreadyClosedException(description);
+        }
+    }
+
+    /**
+     * Closes a version that no call can reach any more. The switch already happened, so a failure here (such as a
+     * swap run from a host function inside the old version's own call, which the backend refuses to close under
+     * itself) must not undo it: the old version is then left to its context's close, and the failure is logged.
+     */
+    private void closeReplaced(Plugin plugin) {
+        try {
+            plugin.close();
+        } catch (RuntimeException e) {
+            LOGGER.log(System.Logger.Level.WARNING, "could not unload the replaced version of " + description
+                    + "; it stays loaded until its context closes", e);
         }
     }
 
