@@ -205,9 +205,6 @@ class FuzzTests {
     }
 
     @Test
-    @Disabled("Fails with the default seed (case 43: StringIndexOutOfBoundsException from ElfObject.Reader.string "
-            + "instead of a JitException); see PathologicalInputTests.sectionNameTableWithoutATypeAndAnOffsetOutside"
-            + "TheFile. Disabled only to keep concurrent builds green until the backend range-checks string tables.")
     void byteMutatedObjectsAndArchivesAreRefusedOrLoad() {
         Outcome outcome = property("mutated-object-archive", 150, random -> {
             String fixture = pick(random);

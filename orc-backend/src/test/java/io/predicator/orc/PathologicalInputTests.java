@@ -135,33 +135,22 @@ class PathologicalInputTests {
     }
 
     @Test
-    @Disabled("Kills the JVM (SIGSEGV, no hs_err): LLVM's IR parser recurses once per nesting level and overflows the "
-            + "native stack of the loading thread; ~830 nested constant expressions with 1 MiB thread stacks (the "
-            + "JDK default), ~3,300 with 4 MiB. Enable once the backend bounds nesting before parsing or parses on a "
-            + "thread with a stack sized for its bound.")
     void deeplyNestedConstantExpressionsInIrText() {
         assertLoadsOrIsRefused("constants-20000.ll", nestedConstants(20_000));
     }
 
     @Test
-    @Disabled("Kills the JVM (SIGSEGV, no hs_err): native stack overflow in LLVM's IR parser on nested array types; "
-            + "~2,500 levels with 1 MiB thread stacks, ~10,200 with 4 MiB.")
     void deeplyNestedTypesInIrText() {
         assertLoadsOrIsRefused("types-100000.ll", nestedTypes(100_000));
     }
 
     @Test
-    @Disabled("Kills the JVM (SIGSEGV): bitcode of nested array types parses and verifies, then code generation "
-            + "recurses per level and overflows the native stack; ~13,000 levels with 1 MiB stacks, ~52,000 with 4 MiB.")
     void deeplyNestedTypesInBitcode() throws Exception {
         byte[] bitcode = onBigStack(() -> TestModules.bitcode(nestedTypes(100_000)));
         assertLoadsOrIsRefused(ModuleSource.bitcode("types-100000.bc", bitcode));
     }
 
     @Test
-    @Disabled("Kills the JVM (SIGSEGV in llvm::SelectionDAG::ReplaceAllUsesWith): an aggregate of exactly 65,536 "
-            + "elements used as a value (loaded, returned, or loaded and stored at -O0) overflows a 16-bit operand "
-            + "count in instruction selection. 65,535 and 65,537 load; 100,000 crashes too.")
     void aggregateOf65536ElementsAsAValue() {
         assertLoadsOrIsRefused("aggregate.ll", """
                 define [65536 x i8] @f(ptr %p) {
@@ -206,10 +195,6 @@ class PathologicalInputTests {
     }
 
     @Test
-    @Disabled("Kills the JVM (SIGSEGV in llvm::jitlink::EHFrameEdgeFixer): an object whose .text has sh_addr "
-            + "0xFFFFFFFFFFFFFFFF, so address plus size wraps around (relocatable objects have sh_addr 0; 2^63 or "
-            + "0xFFFFFFFFFFFFF000 load). It reads stray memory: crashed in 2 of 3 runs, loaded in the third. Found "
-            + "by FuzzTests.")
     void sectionAddressThatWrapsAround() {
         byte[] object = TestModules.object(TestModules.irText("wait.ll"));
         setSectionField(object, 1 /* SHT_PROGBITS */, 0x4 /* SHF_EXECINSTR */, 16 /* sh_addr */, -1L);
@@ -217,8 +202,6 @@ class PathologicalInputTests {
     }
 
     @Test
-    @Disabled("Kills the JVM (SIGSEGV, memcpy from NULL in JITLink during the lookup that links the plugin): an "
-            + "object whose .bss (SHT_NOBITS) holds a referenced symbol but lacks SHF_ALLOC. Found by FuzzTests.")
     void zeroFilledSectionWithoutTheAllocFlag() {
         byte[] object = TestModules.object("""
                 @counter = global i64 0
@@ -232,9 +215,6 @@ class PathologicalInputTests {
     }
 
     @Test
-    @Disabled("Untyped ArrayIndexOutOfBoundsException from ElfObject.Reader.string(): the section-name table's "
-            + "offset is not range-checked when its sh_type is SHT_NULL. The JVM survives; disabled only so that "
-            + "concurrent builds stay green until the backend range-checks string tables. Found by FuzzTests.")
     void sectionNameTableWithoutATypeAndAnOffsetOutsideTheFile() {
         byte[] object = TestModules.object(TestModules.irText(TestModules.ARITH));
         ByteBuffer elf = ByteBuffer.wrap(object).order(ByteOrder.LITTLE_ENDIAN);
@@ -247,25 +227,16 @@ class PathologicalInputTests {
     }
 
     @Test
-    @Disabled("Hangs: multiplying two i65536 values ran for more than 180 s at 100% CPU while native memory grew "
-            + "past 2.7 GB (i262144: 9.7 GB in 180 s), all inside LLVM, where the loading thread cannot be "
-            + "interrupted. A 150-byte module.")
     void hugeIntegerMultiplication() {
         assertLoadsOrIsRefused("mul.ll", hugeIntegerOperation("mul", 65536));
     }
 
     @Test
-    @Disabled("Hangs: dividing an i65536 by a constant ran for more than 120 s at 100% CPU (i16384: 8 s, i32768: "
-            + "38 s).")
     void hugeIntegerDivision() {
         assertLoadsOrIsRefused("udiv.ll", hugeIntegerOperation("udiv", 65536));
     }
 
     @Test
-    @Disabled("Exhausts memory: a global aligned to 4 GiB makes LLVM emit 4 GiB of padding before the 1 GiB object "
-            + "guard refuses it: 19 s and 8.5 GB peak resident memory (a 1 GiB zeroed constant: 4 s, 2.2 GB). "
-            + "Where that much memory is not available, the JVM dies. Refusing such sizes and alignments before "
-            + "code generation avoids it.")
     void globalAlignedTo4Gibibytes() {
         assertLoadsOrIsRefused("align-4g.ll", """
                 @g = global i8 1, align 4294967296

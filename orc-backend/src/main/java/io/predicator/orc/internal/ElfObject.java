@@ -23,6 +23,7 @@ public final class ElfObject {
     static final long MAX_SIZE = 1L << 30;
 
     private static final int SHT_SYMTAB = 2;
+    private static final int SHT_STRTAB = 3;
     private static final int SHT_RELA = 4;
     private static final int SHT_NOBITS = 8;
     private static final int SHT_REL = 9;
@@ -317,6 +318,7 @@ public final class ElfObject {
             section.nameOffset = u32(at);
             section.type = (int) u32(at + 4);
             section.flags = u64(at + 8);
+            section.address = u64(at + 16);
             section.offset = u64(at + 24);
             section.size = u64(at + 32);
             section.link = u32(at + 40);
@@ -327,6 +329,13 @@ public final class ElfObject {
             }
             if (section.size < 0) {
                 throw malformed("section " + index + " has a negative size");
+            }
+            if (Long.compareUnsigned(section.address + section.size, section.address) < 0) {
+                throw malformed("section " + index + " at address 0x" + Long.toHexString(section.address) + " with "
+                        + section.size + " bytes wraps around the address space");
+            }
+            if (section.type == SHT_NOBITS && section.size > 0 && (section.flags & SHF_ALLOC) == 0) {
+                throw malformed("section " + index + " is zero-filled (SHT_NOBITS) but not allocated (no SHF_ALLOC)");
             }
             if (section.type == SHT_NOBITS && section.size > MAX_SIZE) {
                 throw unsupported("section " + index + " asks for " + section.size + " bytes of zeroed memory, more than "
@@ -339,7 +348,11 @@ public final class ElfObject {
             if (offset == 0) {
                 return "";
             }
-            if (table.type == SHT_NOBITS || offset < 0 || offset >= table.size) {
+            if (table.type != SHT_STRTAB) {
+                throw malformed(what + " points into section " + table.index + ", which is not a string table");
+            }
+            checkRange(table.offset, table.size, "string table " + table.index);
+            if (offset < 0 || offset >= table.size) {
                 throw malformed(what + " offset " + offset + " is outside its string table");
             }
             int start = (int) (table.offset + offset);
@@ -407,6 +420,7 @@ public final class ElfObject {
         int index;
         long nameOffset;
         int type;
+        long address;
         long flags;
         long offset;
         long size;

@@ -101,11 +101,14 @@ final class ModuleCompiler implements AutoCloseable {
         try {
             Diagnostics.install(context);
             long start = System.nanoTime();
+            if (!isBitcode(content)) {
+                ModuleChecks.checkTextNesting(sourceName, content);
+            }
             LLVMModuleRef module = parse(sourceName, context, content);
             try {
                 verify(sourceName, module);
                 checkTarget(sourceName, module);
-                String inlineAssembly = inlineAssembly(module);
+                String inlineAssembly = ModuleChecks.check(sourceName, module);
                 checkPolicy(sourceName, inlineAssembly, allowInlineAssembly);
                 Map<String, Signature> signatures = signatures(module);
                 timings.parseNanos += System.nanoTime() - start;
@@ -127,7 +130,7 @@ final class ModuleCompiler implements AutoCloseable {
         LLVMTargetMachineRef machine = machines.acquire(level);
         try {
             long start = System.nanoTime();
-            retarget(context, module, machine);
+            retarget(sourceName, context, module, machine);
             optimize(sourceName, module, machine, level);
             long optimized = System.nanoTime();
             byte[] object = emit(sourceName, module, machine);
@@ -188,6 +191,11 @@ final class ModuleCompiler implements AutoCloseable {
         } finally {
             LLVM.LLVMContextDispose(context);
         }
+    }
+
+    private static boolean isBitcode(byte[] content) {
+        return content.length >= 4 && ((content[0] == 'B' && content[1] == 'C')
+                || (content[0] == (byte) 0xDE && content[1] == (byte) 0xC0 && content[2] == 0x17 && content[3] == 0x0B));
     }
 
     private static void checkPolicy(String sourceName, String inlineAssembly, boolean allowInlineAssembly) {
@@ -256,43 +264,9 @@ final class ModuleCompiler implements AutoCloseable {
         return arch.equals("amd64") || arch.equals("x86-64") ? "x86_64" : arch;
     }
 
-    /** Returns where the module uses inline assembly, or null if it does not. */
-    private static String inlineAssembly(LLVMModuleRef module) {
-        try (SizeTPointer length = new SizeTPointer(1)) {
-            LLVM.LLVMGetModuleInlineAsm(module, length);
-            if (length.get() > 0) {
-                return "module-level assembly";
-            }
-        }
-        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); function != null && !function.isNull();
-             function = LLVM.LLVMGetNextFunction(function)) {
-            for (LLVMBasicBlockRef block = LLVM.LLVMGetFirstBasicBlock(function); block != null && !block.isNull();
-                 block = LLVM.LLVMGetNextBasicBlock(block)) {
-                for (LLVMValueRef instruction = LLVM.LLVMGetFirstInstruction(block);
-                     instruction != null && !instruction.isNull();
-                     instruction = LLVM.LLVMGetNextInstruction(instruction)) {
-                    if (isCall(instruction) && present(LLVM.LLVMIsAInlineAsm(LLVM.LLVMGetCalledValue(instruction)))) {
-                        return "in function '" + name(function) + "'";
-                    }
-                }
-            }
-        }
-        return null;
-    }
-
-    private static boolean isCall(LLVMValueRef instruction) {
-        return present(LLVM.LLVMIsACallInst(instruction)) || present(LLVM.LLVMIsAInvokeInst(instruction))
-                || present(LLVM.LLVMIsACallBrInst(instruction));
-    }
-
-    /** JavaCPP returns either null or a null pointer for a NULL result. */
-    private static boolean present(org.bytedeco.javacpp.Pointer pointer) {
-        return pointer != null && !pointer.isNull();
-    }
-
     private static Map<String, Signature> signatures(LLVMModuleRef module) {
         Map<String, Signature> signatures = new HashMap<>();
-        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); function != null && !function.isNull();
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); ModuleChecks.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
             if (LLVM.LLVMIsDeclaration(function) != 0) {
                 continue;
@@ -345,15 +319,17 @@ final class ModuleCompiler implements AutoCloseable {
      * features they asked for explicitly (they come after the host's, so they win); a module compiled for a
      * generic CPU is vectorised for this one.
      */
-    private static void retarget(LLVMContextRef context, LLVMModuleRef module, LLVMTargetMachineRef machine) {
+    private static void retarget(String sourceName, LLVMContextRef context, LLVMModuleRef module,
+                                 LLVMTargetMachineRef machine) {
         LLVM.LLVMSetTarget(module, Llvm.hostTriple());
         LLVMTargetDataRef layout = LLVM.LLVMCreateTargetDataLayout(machine);
         try {
             LLVM.LLVMSetModuleDataLayout(module, layout);
+            ModuleChecks.checkSizes(sourceName, module, layout);
         } finally {
             LLVM.LLVMDisposeTargetData(layout);
         }
-        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); function != null && !function.isNull();
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); ModuleChecks.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
             if (LLVM.LLVMIsDeclaration(function) != 0) {
                 continue;
