@@ -11,7 +11,11 @@ import java.util.Optional;
  *
  * <p>Closing unloads the plugin's code and data. A call in flight when {@link #close()} is called completes
  * first; calls through any handle or interface obtained from this plugin afterwards throw
- * {@link AlreadyClosedException} instead of jumping into freed memory. Every method is thread-safe.
+ * {@link AlreadyClosedException} instead of jumping into freed memory. A call that throws
+ * {@code AlreadyClosedException} ran no native code at all, so it is always safe to retry it on another version
+ * of the plugin. {@code close()} must not be called from inside one of the plugin's own calls (a host function
+ * the plugin called): it would wait for itself, so it throws {@link IllegalStateException} instead. Every method
+ * is thread-safe.
  *
  * @since 0.1
  */

@@ -1,6 +1,7 @@
 package io.predicator.lifecycle.internal;
 
 import io.predicator.Signature;
+import io.predicator.spi.FunctionalInterfaces;
 
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
@@ -10,18 +11,13 @@ import java.lang.constant.ConstantDescs;
 import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandleProxies;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
-import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
-import java.util.Arrays;
 import java.util.List;
 
 import static java.lang.constant.ConstantDescs.CD_MethodHandle;
@@ -50,15 +46,8 @@ final class FunctionViews {
         return method;
     }
 
-    static FunctionDescriptor descriptor(Method method) {
-        Class<?>[] types = method.getParameterTypes();
-        MemoryLayout[] arguments = new MemoryLayout[types.length];
-        for (int i = 0; i < types.length; i++) {
-            arguments[i] = layout(types[i]);
-        }
-        return method.getReturnType() == void.class
-                ? FunctionDescriptor.ofVoid(arguments)
-                : FunctionDescriptor.of(layout(method.getReturnType()), arguments);
+    static FunctionDescriptor descriptor(Class<?> functionalInterface) {
+        return FunctionalInterfaces.descriptor(functionalInterface);
     }
 
     static <T> T implement(Class<T> functionalInterface, Method method, MethodHandle dispatcher, String description) {
@@ -66,11 +55,7 @@ final class FunctionViews {
         if (definable(functionalInterface)) {
             return hidden(functionalInterface, method, exact, description);
         }
-        if (Modifier.isPublic(functionalInterface.getModifiers())) {
-            return MethodHandleProxies.asInterfaceInstance(functionalInterface, exact);
-        }
-        return functionalInterface.cast(Proxy.newProxyInstance(functionalInterface.getClassLoader(),
-                new Class<?>[] {functionalInterface}, new Handler(method, exact, description)));
+        return FunctionalInterfaces.implement(functionalInterface, exact, description);
     }
 
     private static boolean definable(Class<?> type) {
@@ -129,46 +114,6 @@ final class FunctionViews {
     private static void requireInterface(Class<?> type) {
         if (type == null) {
             throw new NullPointerException("functionalInterface is null");
-        }
-    }
-
-    private static MemoryLayout layout(Class<?> type) {
-        if (type == boolean.class) {
-            return ValueLayout.JAVA_BOOLEAN;
-        } else if (type == byte.class) {
-            return ValueLayout.JAVA_BYTE;
-        } else if (type == short.class) {
-            return ValueLayout.JAVA_SHORT;
-        } else if (type == char.class) {
-            return ValueLayout.JAVA_CHAR;
-        } else if (type == int.class) {
-            return ValueLayout.JAVA_INT;
-        } else if (type == long.class) {
-            return ValueLayout.JAVA_LONG;
-        } else if (type == float.class) {
-            return ValueLayout.JAVA_FLOAT;
-        } else if (type == double.class) {
-            return ValueLayout.JAVA_DOUBLE;
-        } else if (type == MemorySegment.class) {
-            return ValueLayout.ADDRESS;
-        }
-        throw new IllegalArgumentException(type.getName() + " has no C equivalent; use a primitive or MemorySegment");
-    }
-
-    /** Calls the dispatcher for a dynamic proxy of a non-public interface. */
-    private record Handler(Method function, MethodHandle dispatcher, String description) implements InvocationHandler {
-        @Override
-        public Object invoke(Object proxy, Method method, Object[] arguments) throws Throwable {
-            if (method.getName().equals(function.getName())
-                    && Arrays.equals(method.getParameterTypes(), function.getParameterTypes())) {
-                return dispatcher.invokeWithArguments(arguments == null ? new Object[0] : arguments);
-            }
-            return switch (method.getName()) {
-                case "equals" -> proxy == arguments[0];
-                case "hashCode" -> System.identityHashCode(proxy);
-                case "toString" -> description;
-                default -> InvocationHandler.invokeDefault(proxy, method, arguments);
-            };
         }
     }
 }

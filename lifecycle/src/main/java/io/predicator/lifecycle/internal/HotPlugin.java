@@ -216,7 +216,7 @@ public final class HotPlugin implements AutoCloseable {
         if (existing != null) {
             return functionalInterface.cast(existing);
         }
-        FunctionDescriptor descriptor = FunctionViews.descriptor(method);
+        FunctionDescriptor descriptor = FunctionViews.descriptor(functionalInterface);
         lock.lock();
         try {
             checkOpen();
