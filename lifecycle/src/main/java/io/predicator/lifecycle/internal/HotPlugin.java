@@ -123,17 +123,31 @@ public final class HotPlugin implements AutoCloseable {
         lock.lock();
         try {
             checkOpen();
+            SwapEvent event = new SwapEvent();
+            event.begin();
+            event.plugin = options.name().orElse(source.name());
+            event.source = source.name();
+            event.previousGeneration = current.info() == null ? 0 : current.info().generation();
             long started = System.nanoTime();
-            Plugin plugin = context.load(source, options);
+            Plugin plugin;
             MethodHandle[] handles;
             try {
-                handles = new MethodHandle[bindings.size()];
-                for (int i = 0; i < handles.length; i++) {
-                    Binding binding = bindings.get(i);
-                    handles[i] = plugin.function(binding.symbol(), binding.descriptor());
+                plugin = context.load(source, options);
+                try {
+                    handles = new MethodHandle[bindings.size()];
+                    for (int i = 0; i < handles.length; i++) {
+                        Binding binding = bindings.get(i);
+                        handles[i] = plugin.function(binding.symbol(), binding.descriptor());
+                    }
+                } catch (RuntimeException | Error e) {
+                    closeQuietly(plugin, e);
+                    throw e;
                 }
             } catch (RuntimeException | Error e) {
-                closeQuietly(plugin, e);
+                event.loadNanos = System.nanoTime() - started;
+                event.failure = String.valueOf(e.getMessage());
+                event.end();
+                event.commit();
                 throw e;
             }
             Duration loadTime = Duration.ofNanos(System.nanoTime() - started);
@@ -142,10 +156,18 @@ public final class HotPlugin implements AutoCloseable {
             Version previous = current;
             current = new Version(plugin, info, handles, false, null, null);
             last = info;
+            long drainStarted = System.nanoTime();
             if (previous.plugin() != null) {
                 // Waits for the calls already running in the old version; new calls go to the new one.
                 closeReplaced(previous.plugin());
             }
+            event.plugin = plugin.name();
+            event.generation = info.generation();
+            event.loadNanos = loadTime.toNanos();
+            event.drainNanos = System.nanoTime() - drainStarted;
+            event.failure = "";
+            event.end();
+            event.commit();
             return new Installed(Optional.ofNullable(previous.info()), info, loadTime);
         } finally {
             lock.unlock();
