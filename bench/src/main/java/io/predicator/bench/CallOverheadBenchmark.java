@@ -36,7 +36,7 @@ import java.util.function.IntBinaryOperator;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Measurement(iterations = 10, time = 1)
 @Fork(value = 1, jvmArgsAppend = {Bench.NATIVE_ACCESS, Bench.STACK})
 public class CallOverheadBenchmark {
     /** The plugin and its handles, loaded once per fork when the class initialises. */

@@ -30,7 +30,7 @@ import java.util.function.IntBinaryOperator;
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
+@Measurement(iterations = 10, time = 1)
 @Fork(value = 1, jvmArgsAppend = {Bench.NATIVE_ACCESS, Bench.STACK})
 public class LoadLatencyBenchmark {
     static final FunctionDescriptor INT_INT_INT = FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
@@ -72,6 +72,13 @@ public class LoadLatencyBenchmark {
     public int predicator() {
         plugin = jit.load(ModuleSource.bitcode("small.bc", bitcode));
         return plugin.function("score", IntBinaryOperator.class).applyAsInt(1234, 42);
+    }
+
+    /** For information: the load alone, without {@code plugin.function(...)} and the call. */
+    @Benchmark
+    public Plugin predicatorLoadOnly() {
+        plugin = jit.load(ModuleSource.bitcode("small.bc", bitcode));
+        return plugin;
     }
 
     /** The floor: the same LLVM-C steps, then a raw downcall. */

@@ -42,8 +42,7 @@ public final class RunAll {
             "load", "LoadLatencyBenchmark",
             "concurrent", "ConcurrentLoadBenchmark",
             "compute", "ComputeBenchmark",
-            "churn", "ChurnBenchmark",
-            "large", "LargePluginBenchmark");
+            "churn", "ChurnBenchmark");
 
     private final boolean quick;
     private final Path resultsFile;
@@ -125,8 +124,8 @@ public final class RunAll {
                                 + "needs npm and the npm registry)");
                         return true;
                     }
-                    Plugins.largeBitcode(); // compile once, outside any fork
-                    jmh(group);
+                    Plugins.largeBitcode(); // compile once, before the timed rounds
+                    largePlugin();
                 }
                 case "startup" -> startup();
                 default -> {
@@ -172,7 +171,7 @@ public final class RunAll {
                 .result(json.toString())
                 .shouldFailOnError(true);
         if (quick) {
-            options.warmupIterations(group.equals("large") ? 0 : 1).measurementIterations(1)
+            options.warmupIterations(1).measurementIterations(1)
                     .warmupTime(TimeValue.milliseconds(500)).measurementTime(TimeValue.milliseconds(500));
         }
         new Runner(options.build()).run();
@@ -185,6 +184,12 @@ public final class RunAll {
             cast(entry).put("quick", quick);
             merged.add(entry);
         }
+    }
+
+    /** The large plugin's interleaved rounds, in a JVM of their own. */
+    private void largePlugin() throws IOException, InterruptedException {
+        Process process = java(LargePluginRounds.class, String.valueOf(quick ? 1 : 3));
+        results.put("large", Json.parse(lastLine(process, "{")));
     }
 
     /** Memory per load/call/unload cycle, each subject in a JVM of its own. */

@@ -1,0 +1,135 @@
+package io.predicator.bench;
+
+import io.predicator.JitContext;
+import io.predicator.ModuleSource;
+import io.predicator.Plugin;
+import io.predicator.resolver.libc.LibcProfile;
+import io.predicator.resolver.libc.LibcResolver;
+
+import java.io.IOException;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.IntSupplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Goal 6: the large plugin, SQLite's amalgamation (one C file of ~270,000 lines, ~2.7 MB of -O2 bitcode), from bitcode
+ * to the result of a first call ({@code sqlite3_libversion_number}), each load in a fresh context or JIT.
+ *
+ * <p>Paths, each timed once per round:
+ * <ul>
+ *   <li>{@code cold}: the public API, no object cache, the context's default compile threads;</li>
+ *   <li>{@code coldOneThread}: the same with {@code compileThreads(1)};</li>
+ *   <li>{@code lljitDefault}: the "single-threaded default": the parsed module handed to LLJIT as it is (code
+ *       generation only, on the calling thread);</li>
+ *   <li>{@code sameSteps}: the backend's LLVM-C steps hand-coded on one thread ({@code default<O2>} and code
+ *       generation);</li>
+ *   <li>{@code warm}: the public API with the object cache holding the compiled object (filled before the first
+ *       round); the median of five loads.</li>
+ * </ul>
+ *
+ * <p>Not JMH: these are single shots of 10 to 40 seconds, where warm-up and blackholes do nothing, and on a shared
+ * VM the machine's speed drifts by a quarter over minutes. Rounds interleave the paths, so each ratio is taken
+ * within a round, a minute or two apart at most. Prints one JSON object.
+ */
+public final class LargePluginRounds {
+    static final String SYMBOL = "sqlite3_libversion_number";
+    private static final FunctionDescriptor INT = FunctionDescriptor.of(ValueLayout.JAVA_INT);
+
+    private final byte[] bitcode;
+
+    private LargePluginRounds(byte[] bitcode) {
+        this.bitcode = bitcode;
+    }
+
+    /**
+     * Runs the rounds.
+     *
+     * @param arguments the number of rounds
+     * @throws Throwable if a load fails
+     */
+    public static void main(String[] arguments) throws Throwable {
+        int rounds = Integer.parseInt(arguments[0]);
+        Path cache = Workspace.directory("large-plugin-cache");
+        clear(cache);
+        LargePluginRounds large = new LargePluginRounds(Plugins.largeBitcode());
+        large.api(cache, 0); // fills the object cache
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (int round = 0; round < rounds; round++) {
+            Map<String, Object> times = new LinkedHashMap<>();
+            times.put("cold", large.api(null, 0));
+            times.put("coldOneThread", large.api(null, 1));
+            times.put("lljitDefault", large.raw(RawJit.Recipe.LLJIT_DEFAULT));
+            times.put("sameSteps", large.raw(RawJit.Recipe.SAME_STEPS));
+            List<Double> warm = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                warm.add(large.api(cache, 0));
+            }
+            times.put("warm", warm.stream().sorted().toList().get(warm.size() / 2));
+            System.err.println("Round " + (round + 1) + " of " + rounds + ", milliseconds: " + times);
+            results.add(times);
+        }
+        clear(cache);
+        // One line: the parent reads the last line that starts with '{'.
+        String json = Json.write(Map.of("rounds", results)).lines().map(String::strip).collect(Collectors.joining(" "));
+        System.out.println(json);
+    }
+
+    /**
+     * Loads through the public API and calls once.
+     *
+     * @param objectCache the object cache, or null for none
+     * @param threads compile threads, or 0 for the context's default
+     * @return the milliseconds from bitcode to the result
+     */
+    private double api(Path objectCache, int threads) {
+        JitContext.Builder builder = JitContext.builder().resolver(LibcResolver.of(LibcProfile.FULL));
+        if (threads > 0) {
+            builder.compileThreads(threads);
+        }
+        if (objectCache != null) {
+            builder.objectCache(objectCache);
+        }
+        try (JitContext jit = builder.build()) {
+            long start = System.nanoTime();
+            try (Plugin plugin = jit.load(ModuleSource.bitcode("sqlite3.bc", bitcode))) {
+                check(plugin.function(SYMBOL, IntSupplier.class).getAsInt());
+                return (System.nanoTime() - start) / 1e6;
+            }
+        }
+    }
+
+    /** Loads with hand-coded LLVM-C and calls once; returns the milliseconds to the result. */
+    private double raw(RawJit.Recipe recipe) throws Throwable {
+        try (RawJit raw = new RawJit(2)) {
+            long start = System.nanoTime();
+            RawJit.Loaded loaded = raw.load(bitcode, SYMBOL, INT, recipe);
+            check((int) loaded.function().invokeExact());
+            double millis = (System.nanoTime() - start) / 1e6;
+            raw.unload(loaded);
+            return millis;
+        }
+    }
+
+    private static void check(int version) {
+        if (version < 3_000_000) {
+            throw new IllegalStateException(SYMBOL + "() returned " + version);
+        }
+    }
+
+    private static void clear(Path directory) throws IOException {
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path path : files.sorted(Comparator.reverseOrder()).filter(path -> !path.equals(directory)).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+}
