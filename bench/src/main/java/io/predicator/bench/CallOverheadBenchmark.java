@@ -40,6 +40,7 @@ import java.util.function.IntBinaryOperator;
 @Fork(value = 1, jvmArgsAppend = {Bench.NATIVE_ACCESS, Bench.STACK})
 public class CallOverheadBenchmark {
     /** The plugin and its handles, loaded once per fork when the class initialises. */
+    @SuppressWarnings("restricted") // raw downcalls are the baseline
     static final class Loaded {
         static final JitContext JIT = JitContext.builder().build();
         static final Plugin PLUGIN = JIT.load(ModuleSource.bitcode("trivial.bc", Plugins.trivialBitcode()));

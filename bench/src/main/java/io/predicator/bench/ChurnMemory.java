@@ -20,6 +20,7 @@ import java.util.List;
  * samples the C heap in use ({@code mallinfo2}, where LLVM allocates) and the resident set every tenth of them, and
  * prints the slope of each (bytes per cycle) as one JSON object.
  */
+@SuppressWarnings("restricted") // mallinfo2 through FFM
 public final class ChurnMemory {
     private static final MethodHandle MALLINFO2;
     /** {@code struct mallinfo2}: ten {@code size_t} fields. */

@@ -56,6 +56,7 @@ import java.util.function.LongSupplier;
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {Bench.NATIVE_ACCESS, Bench.STACK})
+@SuppressWarnings("restricted") // the ahead-of-time baseline is a shared library called through FFM
 public class ComputeBenchmark {
     static final int BYTES = 1 << 20;
     static final int RECORDS = BYTES / 16;

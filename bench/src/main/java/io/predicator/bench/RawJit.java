@@ -37,6 +37,7 @@ import java.util.concurrent.locks.ReentrantLock;
  * no IR optimisation), the "single-threaded default" of the large-plugin goal. Code goes into the main JITDylib,
  * which searches the process for imports; compilation runs outside a lock, linking and lookups under it.
  */
+@SuppressWarnings("restricted") // the floor calls JIT'd code through raw downcalls
 final class RawJit implements AutoCloseable {
     /** Which LLVM-C steps a load makes. */
     enum Recipe {
