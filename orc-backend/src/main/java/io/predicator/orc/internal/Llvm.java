@@ -2,7 +2,10 @@ package io.predicator.orc.internal;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
+import org.bytedeco.javacpp.Pointer;
+import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.llvm.LLVM.LLVMErrorRef;
+import org.bytedeco.llvm.LLVM.LLVMValueRef;
 import org.bytedeco.llvm.global.LLVM;
 
 import java.util.function.Function;
@@ -77,6 +80,29 @@ public final class Llvm {
             return message.getString();
         } finally {
             LLVM.LLVMDisposeMessage(message);
+        }
+    }
+
+    /**
+     * Returns whether JavaCPP handed back a real pointer: it returns either null or a null pointer for NULL.
+     *
+     * @param pointer the result of an LLVM-C call
+     * @return true if it points somewhere
+     */
+    public static boolean present(Pointer pointer) {
+        return pointer != null && !pointer.isNull();
+    }
+
+    /**
+     * Returns the name of a global value, function or instruction.
+     *
+     * @param value the value
+     * @return its name, empty if it has none
+     */
+    public static String name(LLVMValueRef value) {
+        try (SizeTPointer length = new SizeTPointer(1)) {
+            BytePointer name = LLVM.LLVMGetValueName2(value, length);
+            return !present(name) || length.get() == 0 ? "" : name.capacity(length.get()).getString();
         }
     }
 

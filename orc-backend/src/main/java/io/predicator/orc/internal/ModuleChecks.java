@@ -1,7 +1,6 @@
 package io.predicator.orc.internal;
 
 import io.predicator.UnsupportedModuleException;
-import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.llvm.LLVM.LLVMBasicBlockRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
@@ -84,14 +83,14 @@ final class ModuleChecks {
 
     /** Refuses globals whose size the target data layout puts beyond what a plugin may have. */
     static void checkSizes(String sourceName, LLVMModuleRef module, LLVMTargetDataRef layout) {
-        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); present(global);
+        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
              global = LLVM.LLVMGetNextGlobal(global)) {
             if (LLVM.LLVMIsDeclaration(global) != 0) {
                 continue;
             }
             long size = LLVM.LLVMABISizeOfType(layout, LLVM.LLVMGlobalGetValueType(global));
             if (size < 0 || size > ElfObject.MAX_SIZE) {
-                throw new UnsupportedModuleException(sourceName, "global '" + name(global) + "' takes "
+                throw new UnsupportedModuleException(sourceName, "global '" + label(global) + "' takes "
                         + Long.toUnsignedString(size) + " bytes, more than the " + ElfObject.MAX_SIZE
                         + " a plugin may have");
             }
@@ -106,26 +105,26 @@ final class ModuleChecks {
                 inlineAssembly = "module-level assembly";
             }
         }
-        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); present(global);
+        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
              global = LLVM.LLVMGetNextGlobal(global)) {
             checkAlignment(global);
-            checkDepth(LLVM.LLVMGlobalGetValueType(global), "global '" + name(global) + "'");
+            checkDepth(LLVM.LLVMGlobalGetValueType(global), "global '" + label(global) + "'");
         }
-        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); present(function);
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
-            String where = "function '" + name(function) + "'";
+            String where = "function '" + label(function) + "'";
             checkDepth(LLVM.LLVMGlobalGetValueType(function), where);
             if (LLVM.LLVMIsDeclaration(function) != 0) {
                 continue;
             }
             checkAlignment(function);
-            for (LLVMBasicBlockRef block = LLVM.LLVMGetFirstBasicBlock(function); present(block);
+            for (LLVMBasicBlockRef block = LLVM.LLVMGetFirstBasicBlock(function); Llvm.present(block);
                  block = LLVM.LLVMGetNextBasicBlock(block)) {
-                for (LLVMValueRef instruction = LLVM.LLVMGetFirstInstruction(block); present(instruction);
+                for (LLVMValueRef instruction = LLVM.LLVMGetFirstInstruction(block); Llvm.present(instruction);
                      instruction = LLVM.LLVMGetNextInstruction(instruction)) {
                     checkValueType(LLVM.LLVMTypeOf(instruction), where);
                     if (inlineAssembly == null && isCall(instruction)
-                            && present(LLVM.LLVMIsAInlineAsm(LLVM.LLVMGetCalledValue(instruction)))) {
+                            && Llvm.present(LLVM.LLVMIsAInlineAsm(LLVM.LLVMGetCalledValue(instruction)))) {
                         inlineAssembly = "in " + where;
                     }
                 }
@@ -137,7 +136,7 @@ final class ModuleChecks {
     private void checkAlignment(LLVMValueRef value) {
         long alignment = Integer.toUnsignedLong(LLVM.LLVMGetAlignment(value));
         if (alignment > MAX_ALIGNMENT) {
-            throw new UnsupportedModuleException(sourceName, "'" + name(value) + "' asks for " + alignment
+            throw new UnsupportedModuleException(sourceName, "'" + label(value) + "' asks for " + alignment
                     + "-byte alignment; the JIT linker aligns to at most a page (" + MAX_ALIGNMENT + " bytes)");
         }
     }
@@ -213,19 +212,12 @@ final class ModuleChecks {
     }
 
     private static boolean isCall(LLVMValueRef instruction) {
-        return present(LLVM.LLVMIsACallInst(instruction)) || present(LLVM.LLVMIsAInvokeInst(instruction))
-                || present(LLVM.LLVMIsACallBrInst(instruction));
+        return Llvm.present(LLVM.LLVMIsACallInst(instruction)) || Llvm.present(LLVM.LLVMIsAInvokeInst(instruction))
+                || Llvm.present(LLVM.LLVMIsACallBrInst(instruction));
     }
 
-    private static String name(LLVMValueRef value) {
-        try (SizeTPointer length = new SizeTPointer(1)) {
-            var name = LLVM.LLVMGetValueName2(value, length);
-            return name == null || name.isNull() || length.get() == 0 ? "(unnamed)" : name.capacity(length.get()).getString();
-        }
-    }
-
-    /** JavaCPP returns either null or a null pointer for a NULL result. */
-    static boolean present(Pointer pointer) {
-        return pointer != null && !pointer.isNull();
+    private static String label(LLVMValueRef value) {
+        String name = Llvm.name(value);
+        return name.isEmpty() ? "(unnamed)" : name;
     }
 }

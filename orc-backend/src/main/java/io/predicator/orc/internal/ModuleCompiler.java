@@ -7,7 +7,6 @@ import io.predicator.Signature;
 import io.predicator.UnsupportedModuleException;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.PointerPointer;
-import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.llvm.LLVM.LLVMBasicBlockRef;
 import org.bytedeco.llvm.LLVM.LLVMContextRef;
 import org.bytedeco.llvm.LLVM.LLVMMemoryBufferRef;
@@ -266,7 +265,7 @@ final class ModuleCompiler implements AutoCloseable {
 
     private static Map<String, Signature> signatures(LLVMModuleRef module) {
         Map<String, Signature> signatures = new HashMap<>();
-        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); ModuleChecks.present(function);
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
             if (LLVM.LLVMIsDeclaration(function) != 0) {
                 continue;
@@ -275,16 +274,9 @@ final class ModuleCompiler implements AutoCloseable {
             if (linkage == LLVM.LLVMInternalLinkage || linkage == LLVM.LLVMPrivateLinkage) {
                 continue;
             }
-            signatures.put(name(function), signature(LLVM.LLVMGlobalGetValueType(function)));
+            signatures.put(Llvm.name(function), signature(LLVM.LLVMGlobalGetValueType(function)));
         }
         return signatures;
-    }
-
-    private static String name(LLVMValueRef value) {
-        try (SizeTPointer length = new SizeTPointer(1)) {
-            BytePointer name = LLVM.LLVMGetValueName2(value, length);
-            return name.capacity(length.get()).getString();
-        }
     }
 
     private static Signature signature(LLVMTypeRef functionType) {
@@ -329,7 +321,7 @@ final class ModuleCompiler implements AutoCloseable {
         } finally {
             LLVM.LLVMDisposeTargetData(layout);
         }
-        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); ModuleChecks.present(function);
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
             if (LLVM.LLVMIsDeclaration(function) != 0) {
                 continue;

@@ -1,6 +1,5 @@
 package io.predicator.orc.internal;
 
-import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.llvm.LLVM.LLVMBasicBlockRef;
 import org.bytedeco.llvm.LLVM.LLVMMemoryBufferRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
@@ -36,7 +35,7 @@ final class ModuleSplitter {
     /** Returns the number of basic blocks of all function definitions, a proxy for compile cost. */
     static long size(LLVMModuleRef module) {
         long blocks = 0;
-        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); present(function);
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
             blocks += LLVM.LLVMCountBasicBlocks(function);
         }
@@ -45,7 +44,7 @@ final class ModuleSplitter {
 
     /** Returns whether the module may be split: aliases and ifuncs must stay with what they point to. */
     static boolean splittable(LLVMModuleRef module) {
-        return !present(LLVM.LLVMGetFirstGlobalAlias(module)) && !present(LLVM.LLVMGetFirstGlobalIFunc(module));
+        return !Llvm.present(LLVM.LLVMGetFirstGlobalAlias(module)) && !Llvm.present(LLVM.LLVMGetFirstGlobalIFunc(module));
     }
 
     /** Promotes local symbols, assigns functions to partitions and serialises the module. */
@@ -54,12 +53,12 @@ final class ModuleSplitter {
         deleteGlobal(module, "llvm.compiler.used");
         int anonymous = 0;
         List<Integer> sizes = new ArrayList<>();
-        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); present(function);
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
             sizes.add(LLVM.LLVMIsDeclaration(function) != 0 ? -1 : LLVM.LLVMCountBasicBlocks(function));
             anonymous = promote(function, anonymous);
         }
-        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); present(global);
+        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
              global = LLVM.LLVMGetNextGlobal(global)) {
             anonymous = promote(global, anonymous);
         }
@@ -93,7 +92,7 @@ final class ModuleSplitter {
     /** Reduces a fresh parse of the plan's bitcode to one partition's share. */
     static void keep(LLVMModuleRef module, Plan plan, int partition) {
         int index = 0;
-        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); present(function);
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
             int owner = plan.partitionOfFunction()[index++];
             if (owner >= 0 && owner != partition && LLVM.LLVMGetLinkage(function) != LLVM.LLVMAvailableExternallyLinkage) {
@@ -104,7 +103,7 @@ final class ModuleSplitter {
             return;
         }
         List<LLVMValueRef> appending = new ArrayList<>();
-        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); present(global);
+        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
              global = LLVM.LLVMGetNextGlobal(global)) {
             if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage) {
                 appending.add(global);
@@ -125,7 +124,7 @@ final class ModuleSplitter {
         if (linkage != LLVM.LLVMInternalLinkage && linkage != LLVM.LLVMPrivateLinkage) {
             return anonymous;
         }
-        String name = name(value);
+        String name = Llvm.name(value);
         String promoted = LOCAL_PREFIX + (name.isEmpty() ? "anon." + anonymous++ : name);
         LLVM.LLVMSetValueName2(value, promoted, promoted.length());
         LLVM.LLVMSetLinkage(value, LLVM.LLVMExternalLinkage);
@@ -135,9 +134,9 @@ final class ModuleSplitter {
 
     /** Turns a definition into a declaration: drop every use inside it, erase its instructions and blocks. */
     private static void removeBody(LLVMValueRef function) {
-        for (LLVMBasicBlockRef block = LLVM.LLVMGetFirstBasicBlock(function); present(block);
+        for (LLVMBasicBlockRef block = LLVM.LLVMGetFirstBasicBlock(function); Llvm.present(block);
              block = LLVM.LLVMGetNextBasicBlock(block)) {
-            for (LLVMValueRef instruction = LLVM.LLVMGetFirstInstruction(block); present(instruction);
+            for (LLVMValueRef instruction = LLVM.LLVMGetFirstInstruction(block); Llvm.present(instruction);
                  instruction = LLVM.LLVMGetNextInstruction(instruction)) {
                 LLVMTypeRef type = LLVM.LLVMTypeOf(instruction);
                 if (LLVM.LLVMGetTypeKind(type) != LLVM.LLVMVoidTypeKind) {
@@ -145,15 +144,15 @@ final class ModuleSplitter {
                 }
             }
         }
-        for (LLVMBasicBlockRef block = LLVM.LLVMGetFirstBasicBlock(function); present(block);
+        for (LLVMBasicBlockRef block = LLVM.LLVMGetFirstBasicBlock(function); Llvm.present(block);
              block = LLVM.LLVMGetNextBasicBlock(block)) {
             LLVMValueRef instruction;
-            while (present(instruction = LLVM.LLVMGetLastInstruction(block))) {
+            while (Llvm.present(instruction = LLVM.LLVMGetLastInstruction(block))) {
                 LLVM.LLVMInstructionEraseFromParent(instruction);
             }
         }
         LLVMBasicBlockRef block;
-        while (present(block = LLVM.LLVMGetFirstBasicBlock(function))) {
+        while (Llvm.present(block = LLVM.LLVMGetFirstBasicBlock(function))) {
             LLVM.LLVMDeleteBasicBlock(block);
         }
         LLVM.LLVMSetLinkage(function, LLVM.LLVMExternalLinkage);
@@ -165,19 +164,8 @@ final class ModuleSplitter {
 
     private static void deleteGlobal(LLVMModuleRef module, String name) {
         LLVMValueRef global = LLVM.LLVMGetNamedGlobal(module, name);
-        if (present(global)) {
+        if (Llvm.present(global)) {
             LLVM.LLVMDeleteGlobal(global);
         }
-    }
-
-    private static String name(LLVMValueRef value) {
-        try (SizeTPointer length = new SizeTPointer(1)) {
-            var name = LLVM.LLVMGetValueName2(value, length);
-            return name == null || name.isNull() || length.get() == 0 ? "" : name.capacity(length.get()).getString();
-        }
-    }
-
-    private static boolean present(org.bytedeco.javacpp.Pointer pointer) {
-        return pointer != null && !pointer.isNull();
     }
 }
