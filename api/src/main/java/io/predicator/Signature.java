@@ -41,6 +41,14 @@ public record Signature(String returnType, List<String> parameterTypes, boolean 
             "double", ValueLayout.JAVA_DOUBLE,
             "ptr", ValueLayout.ADDRESS);
 
+    /** Derived once per interface: plugins of a long-running process ask for the same interfaces again and again. */
+    private static final ClassValue<Signature> INTERFACE_SIGNATURES = new ClassValue<>() {
+        @Override
+        protected Signature computeValue(Class<?> type) {
+            return derive(type);
+        }
+    };
+
     private static final Map<Class<?>, String> JAVA_TYPES = Map.of(
             boolean.class, "i1",
             byte.class, "i8",
@@ -112,6 +120,11 @@ public record Signature(String returnType, List<String> parameterTypes, boolean 
      * @throws IllegalArgumentException if it is not such an interface or uses a type with no C equivalent
      */
     public static Signature of(Class<?> functionalInterface) {
+        requireNonNull(functionalInterface, "functionalInterface is null");
+        return INTERFACE_SIGNATURES.get(functionalInterface);
+    }
+
+    private static Signature derive(Class<?> functionalInterface) {
         Method method = singleAbstractMethod(functionalInterface);
         List<String> parameters = new ArrayList<>();
         for (Class<?> type : method.getParameterTypes()) {

@@ -59,6 +59,13 @@ public final class FunctionalInterfaces {
         }
     };
 
+    private static final ClassValue<FunctionDescriptor> DESCRIPTORS = new ClassValue<>() {
+        @Override
+        protected FunctionDescriptor computeValue(Class<?> type) {
+            return derive(type);
+        }
+    };
+
     private FunctionalInterfaces() {
     }
 
@@ -71,6 +78,11 @@ public final class FunctionalInterfaces {
      * @throws IllegalArgumentException if it is not such an interface
      */
     public static FunctionDescriptor descriptor(Class<?> functionalInterface) {
+        requireNonNull(functionalInterface, "functionalInterface is null");
+        return DESCRIPTORS.get(functionalInterface);
+    }
+
+    private static FunctionDescriptor derive(Class<?> functionalInterface) {
         Method method = Signature.singleAbstractMethod(functionalInterface);
         Signature.of(functionalInterface); // rejects types with no C equivalent, naming them
         MemoryLayout[] arguments = Arrays.stream(method.getParameterTypes()).map(LAYOUTS::get).toArray(MemoryLayout[]::new);
