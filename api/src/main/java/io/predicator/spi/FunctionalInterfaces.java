@@ -105,7 +105,7 @@ public final class FunctionalInterfaces {
         requireNonNull(description, "description is null");
         Method method = Signature.singleAbstractMethod(functionalInterface);
         MethodHandle exact = target.asType(MethodType.methodType(method.getReturnType(), method.getParameterTypes()));
-        if (!definable(functionalInterface)) {
+        if (!implementable(functionalInterface, FunctionalInterfaces.class)) {
             return functionalInterface.cast(Proxy.newProxyInstance(functionalInterface.getClassLoader(),
                     new Class<?>[] {functionalInterface}, new Handler(method, exact, description)));
         }
@@ -118,17 +118,27 @@ public final class FunctionalInterfaces {
         }
     }
 
-    /** Returns whether a class of this package can implement the interface: it must see it by name. */
-    private static boolean definable(Class<?> type) {
-        if (!Modifier.isPublic(type.getModifiers()) || type.isHidden() || type.isSealed()) {
+    /**
+     * Returns whether a class defined next to {@code neighbour} (same class loader, same module) can implement the
+     * interface in bytecode: the interface must be public, not hidden or sealed, exported to that module, and
+     * visible by name from that loader. Where this is false, use {@link #implement}, which falls back to a proxy.
+     *
+     * @param type the interface
+     * @param neighbour a class whose loader and module the implementation would share
+     * @return whether such a class can name and implement the interface
+     */
+    public static boolean implementable(Class<?> type, Class<?> neighbour) {
+        requireNonNull(type, "type is null");
+        requireNonNull(neighbour, "neighbour is null");
+        if (!type.isInterface() || !Modifier.isPublic(type.getModifiers()) || type.isHidden() || type.isSealed()) {
             return false;
         }
-        Module own = FunctionalInterfaces.class.getModule();
+        Module own = neighbour.getModule();
         if (!own.canRead(type.getModule()) || !type.getModule().isExported(type.getPackageName(), own)) {
             return false;
         }
         try {
-            return Class.forName(type.getName(), false, FunctionalInterfaces.class.getClassLoader()) == type;
+            return Class.forName(type.getName(), false, neighbour.getClassLoader()) == type;
         } catch (ClassNotFoundException | LinkageError e) {
             return false;
         }

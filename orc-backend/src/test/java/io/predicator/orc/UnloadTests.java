@@ -15,6 +15,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -173,6 +174,61 @@ class UnloadTests {
         assertThatThrownBy(() -> plugin.function("add", IntBinaryOperator.class))
                 .isInstanceOf(AlreadyClosedException.class);
         assertThatThrownBy(() -> context.load(TestModules.ir(ARITH))).isInstanceOf(AlreadyClosedException.class);
+    }
+
+    /**
+     * Calls are found by thread id in a table of 4,096 slots, falling back to a {@code ThreadLocal} for a thread
+     * whose slot a live thread holds: two threads whose ids collide are both inside a call, and the close must
+     * wait for each of them.
+     */
+    @Test
+    void closeWaitsForCallsOfThreadsWhoseIdsCollide() throws Exception {
+        Plugin plugin = context.load(TestModules.ir("wait.ll"));
+        WaitFor waitFor = plugin.function("wait_for", WaitFor.class);
+        try (Arena shared = Arena.ofShared()) {
+            MemorySegment flags = shared.allocate(JAVA_INT, 2);
+            MemorySegment entered = shared.allocate(JAVA_INT, 2);
+            List<Integer> results = new CopyOnWriteArrayList<>();
+            Thread first = Thread.ofPlatform().unstarted(() -> results.add(
+                    waitFor.waitFor(flags.asSlice(0, 4), entered.asSlice(0, 4))));
+            Thread second;
+            do {
+                second = Thread.ofPlatform().unstarted(() -> results.add(
+                        waitFor.waitFor(flags.asSlice(4, 4), entered.asSlice(4, 4))));
+            } while ((second.threadId() - first.threadId()) % 4096 != 0);
+            Thread colliding = second;
+            try {
+                assertTimeoutPreemptively(Duration.ofSeconds(20), () -> {
+                    first.start();
+                    awaitEntered(entered, 0);
+                    colliding.start();
+                    awaitEntered(entered, 4);
+                    Thread closing = Thread.ofPlatform().start(plugin::close);
+
+                    INT_AT.setRelease(flags, 0L, 1);
+                    first.join();
+                    closing.join(200);
+                    assertThat(closing.isAlive()).as("close completed while the second call was in flight").isTrue();
+
+                    INT_AT.setRelease(flags, 4L, 1);
+                    colliding.join();
+                    closing.join();
+                    assertThat(results).containsExactly(42, 42);
+                    assertThat(plugin.isClosed()).isTrue();
+                });
+            } finally {
+                INT_AT.setRelease(flags, 0L, 1);
+                INT_AT.setRelease(flags, 4L, 1);
+                first.join(10_000);
+                colliding.join(10_000);
+            }
+        }
+    }
+
+    private static void awaitEntered(MemorySegment entered, long offset) {
+        while ((int) INT_AT.getAcquire(entered, offset) == 0) {
+            Thread.onSpinWait();
+        }
     }
 
     /**

@@ -16,7 +16,6 @@ import java.lang.invoke.MethodHandleProxies;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.List;
 
@@ -52,25 +51,10 @@ final class FunctionViews {
 
     static <T> T implement(Class<T> functionalInterface, Method method, MethodHandle dispatcher, String description) {
         MethodHandle exact = dispatcher.asType(MethodType.methodType(method.getReturnType(), method.getParameterTypes()));
-        if (definable(functionalInterface)) {
+        if (FunctionalInterfaces.implementable(functionalInterface, FunctionViews.class)) {
             return hidden(functionalInterface, method, exact, description);
         }
         return FunctionalInterfaces.implement(functionalInterface, exact, description);
-    }
-
-    private static boolean definable(Class<?> type) {
-        if (!Modifier.isPublic(type.getModifiers()) || type.isHidden() || type.isSealed()) {
-            return false;
-        }
-        Module own = FunctionViews.class.getModule();
-        if (!own.canRead(type.getModule()) || !type.getModule().isExported(type.getPackageName(), own)) {
-            return false;
-        }
-        try {
-            return Class.forName(type.getName(), false, FunctionViews.class.getClassLoader()) == type;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
     }
 
     private static <T> T hidden(Class<T> type, Method method, MethodHandle dispatcher, String description) {

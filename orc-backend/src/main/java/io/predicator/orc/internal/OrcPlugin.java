@@ -9,16 +9,12 @@ import io.predicator.PluginStats;
 import io.predicator.Signature;
 import io.predicator.SignatureMismatchException;
 import io.predicator.UnknownSymbolException;
-import io.predicator.spi.FunctionalInterfaces;
 import io.predicator.spi.HostExceptions;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.MethodType;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,21 +34,6 @@ import static java.util.Objects.requireNonNull;
  * after it throw {@link AlreadyClosedException} instead of jumping into freed memory.
  */
 final class OrcPlugin implements Plugin {
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final MethodHandle ENTER;
-    private static final MethodHandle EXIT;
-
-    static {
-        MethodHandles.Lookup lookup = MethodHandles.lookup();
-        try {
-            ENTER = lookup.findVirtual(OrcPlugin.class, "enter", MethodType.methodType(CallFrames.class));
-            EXIT = lookup.findVirtual(OrcPlugin.class, "exit",
-                    MethodType.methodType(void.class, String.class, Throwable.class, CallFrames.class));
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     private final OrcJitContext context;
     private final String name;
     private final LoadedModule module;
@@ -61,6 +42,7 @@ final class OrcPlugin implements Plugin {
     private final Arena arena = Arena.ofShared();
     private final Map<String, MemorySegment> segments = new ConcurrentHashMap<>();
     private final Map<HandleKey, MethodHandle> handles = new ConcurrentHashMap<>();
+    private final long callId = CallFrames.newPluginId();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean open = true;
 
@@ -89,15 +71,18 @@ final class OrcPlugin implements Plugin {
     public <T> T function(String symbol, Class<T> functionalInterface) {
         requireNonNull(symbol, "symbol is null");
         Signature requested = Signature.of(functionalInterface);
-        MethodHandle handle = handle(symbol, requested, FunctionalInterfaces.descriptor(functionalInterface));
-        return FunctionalInterfaces.implement(functionalInterface, handle, "Function[" + symbol + " of plugin " + name + "]");
+        MemorySegment target = target(symbol, requested);
+        return GuardedCalls.implement(functionalInterface, this, target, symbol,
+                "Function[" + symbol + " of plugin " + name + "]");
     }
 
     @Override
     public MethodHandle function(String symbol, FunctionDescriptor descriptor) {
         requireNonNull(symbol, "symbol is null");
         requireNonNull(descriptor, "descriptor is null");
-        return handle(symbol, Signature.of(descriptor), descriptor);
+        MemorySegment target = target(symbol, Signature.of(descriptor));
+        return handles.computeIfAbsent(new HandleKey(symbol, descriptor),
+                key -> GuardedCalls.handle(this, target, symbol, descriptor));
     }
 
     @Override
@@ -127,7 +112,7 @@ final class OrcPlugin implements Plugin {
      */
     @Override
     public void close() {
-        if (CallFrames.current().contains(this)) {
+        if (CallFrames.current().contains(callId)) {
             throw new IllegalStateException("Plugin '" + name + "' cannot be closed from inside one of its own calls "
                     + "(a host function it called): closing waits for that call to return");
         }
@@ -139,7 +124,7 @@ final class OrcPlugin implements Plugin {
             // Closing the shared arena handshakes every thread (see CallFrames), then frees the data segments
             // handed out by address(); after that, waiting on the call frames is enough.
             closeArena();
-            CallFrames.awaitNoCalls(this);
+            CallFrames.awaitNoCalls(callId);
             context.linker().unlink(linked);
         });
     }
@@ -153,7 +138,8 @@ final class OrcPlugin implements Plugin {
         return stats;
     }
 
-    private MethodHandle handle(String symbol, Signature requested, FunctionDescriptor descriptor) {
+    /** Returns the address of a function the plugin exports with the requested signature (if it declares one). */
+    private MemorySegment target(String symbol, Signature requested) {
         checkOpen();
         ElfObject.Definition definition = module.definitions().get(symbol);
         if (definition == null || !definition.function()) {
@@ -164,40 +150,13 @@ final class OrcPlugin implements Plugin {
                 throw new SignatureMismatchException(name, symbol, requested, declared);
             }
         });
-        return handles.computeIfAbsent(new HandleKey(symbol, descriptor),
-                key -> guarded(symbol, linkedAddress(symbol), descriptor));
+        return MemorySegment.ofAddress(linkedAddress(symbol));
     }
 
-    /**
-     * Builds the handle callers use: enter (push this plugin on the thread's call frames, then check it is open),
-     * the raw downcall, and exit (pop, then throw what a Java host function the plugin called may have thrown).
-     */
-    private MethodHandle guarded(String symbol, long address, FunctionDescriptor descriptor) {
-        MethodHandle call = MethodHandles.insertArguments(LINKER.downcallHandle(descriptor), 0,
-                MemorySegment.ofAddress(address));
-        MethodType type = call.type();
-        Class<?> returnType = type.returnType();
-        MethodHandle body = MethodHandles.dropArguments(call, 0, CallFrames.class); // (frames, args...) -> R
-        // exit: (Throwable, frames) -> void; the cleanup passes the result through untouched (no boxing).
-        MethodHandle exit = MethodHandles.insertArguments(EXIT.bindTo(this), 0, symbol);
-        MethodHandle cleanup;
-        if (returnType == void.class) {
-            // (Throwable, frames, args...) -> void
-            cleanup = MethodHandles.dropArguments(exit, 2, type.parameterList());
-        } else {
-            // (Throwable, R, frames, args...) -> R
-            MethodHandle passResult = MethodHandles.dropArguments(MethodHandles.identity(returnType), 0, Throwable.class);
-            passResult = MethodHandles.dropArguments(passResult, 2, CallFrames.class);
-            passResult = MethodHandles.dropArguments(passResult, 3, type.parameterList());
-            cleanup = MethodHandles.foldArguments(passResult, MethodHandles.dropArguments(exit, 1, returnType));
-        }
-        MethodHandle protectedCall = MethodHandles.tryFinally(body, cleanup); // (frames, args...) -> R
-        return MethodHandles.foldArguments(protectedCall, ENTER.bindTo(this)); // (args...) -> R
-    }
-
-    private CallFrames enter() {
+    /** Called by {@link GuardedCalls} before a downcall: records it in this thread's frames, then checks open. */
+    CallFrames enter() {
         CallFrames frames = CallFrames.current();
-        frames.push(this, HostExceptions.takePending());
+        frames.push(callId, HostExceptions.takePending());
         if (!open) {
             restore(frames.pop());
             throw closedException();
@@ -205,7 +164,11 @@ final class OrcPlugin implements Plugin {
         return frames;
     }
 
-    private void exit(String symbol, Throwable failure, CallFrames frames) {
+    /**
+     * Called by {@link GuardedCalls} after a downcall returned or failed: pops the frame and throws (or, if the call
+     * failed, attaches) what a Java host function the plugin called may have thrown.
+     */
+    void exit(String symbol, Throwable failure, CallFrames frames) {
         Throwable own = HostExceptions.takePending();
         restore(frames.pop());
         if (own != null) {
@@ -237,20 +200,15 @@ final class OrcPlugin implements Plugin {
         return address;
     }
 
-
-
     private void checkOpen() {
         if (!open) {
             throw closedException();
         }
     }
 
-
     private AlreadyClosedException closedException() {
         return new AlreadyClosedException("plugin '" + name + "'");
     }
-
-
 
     /** Closes the arena once no call holds it; calls that started before {@link #close()} run to completion. */
     private void closeArena() {

@@ -1,0 +1,229 @@
+package io.predicator.orc.internal;
+
+import io.predicator.Signature;
+import io.predicator.spi.FunctionalInterfaces;
+
+import java.lang.classfile.ClassBuilder;
+import java.lang.classfile.ClassFile;
+import java.lang.classfile.CodeBuilder;
+import java.lang.classfile.Label;
+import java.lang.classfile.TypeKind;
+import java.lang.constant.ClassDesc;
+import java.lang.constant.ConstantDescs;
+import java.lang.constant.DynamicConstantDesc;
+import java.lang.constant.MethodTypeDesc;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import static java.lang.constant.ConstantDescs.CD_MethodHandle;
+import static java.lang.constant.ConstantDescs.CD_Object;
+import static java.lang.constant.ConstantDescs.CD_String;
+import static java.lang.constant.ConstantDescs.CD_Throwable;
+import static java.lang.constant.ConstantDescs.CD_void;
+
+/**
+ * Generates the code of guarded plugin calls: one small class per C signature (and per functional interface),
+ * shared by every plugin, whose static method enters the plugin's call frame, makes the downcall and leaves it.
+ *
+ * <p>The guard is straight-line bytecode around a downcall handle that the class holds as a constant, so the JIT
+ * compiler inlines all of it into the caller: no method-handle combinators, no per-plugin classes. A plugin's
+ * function is that method with the plugin, its address and its name bound ({@link #handle}), or an instance of the
+ * interface's class holding the three in final fields ({@link #implement}).
+ *
+ * <p>The generated method is, for {@code int add(int, int)}:
+ * <pre>{@code
+ * static int call(OrcPlugin plugin, MemorySegment target, String symbol, int a, int b) {
+ *     CallFrames frames = plugin.enter();
+ *     int result;
+ *     try {
+ *         result = (int) DOWNCALL.invokeExact(target, a, b);
+ *     } catch (Throwable failure) {
+ *         plugin.exit(symbol, failure, frames);
+ *         throw failure;
+ *     }
+ *     plugin.exit(symbol, null, frames);
+ *     return result;
+ * }
+ * }</pre>
+ */
+final class GuardedCalls {
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final String CALL = "call";
+    private static final ClassDesc CD_PLUGIN = OrcPlugin.class.describeConstable().orElseThrow();
+    private static final ClassDesc CD_FRAMES = CallFrames.class.describeConstable().orElseThrow();
+    private static final ClassDesc CD_SEGMENT = MemorySegment.class.describeConstable().orElseThrow();
+    private static final MethodTypeDesc ENTER = MethodTypeDesc.of(CD_FRAMES);
+    private static final MethodTypeDesc EXIT = MethodTypeDesc.of(CD_void, CD_String, CD_Throwable, CD_FRAMES);
+    private static final MethodTypeDesc CONSTRUCTOR = MethodTypeDesc.of(CD_void, CD_PLUGIN, CD_SEGMENT, CD_String, CD_String);
+
+    private static final Map<MethodType, MethodHandle> CALLS = new ConcurrentHashMap<>();
+    private static final ClassValue<MethodHandle> CONSTRUCTORS = new ClassValue<>() {
+        @Override
+        protected MethodHandle computeValue(Class<?> type) {
+            return constructor(type);
+        }
+    };
+
+    private GuardedCalls() {
+    }
+
+    /**
+     * Returns a handle that calls the plugin's function at {@code target} under the unload guard.
+     *
+     * @param descriptor the C signature
+     */
+    static MethodHandle handle(OrcPlugin plugin, MemorySegment target, String symbol, FunctionDescriptor descriptor) {
+        MethodType type = descriptor.toMethodType();
+        MethodHandle call = CALLS.computeIfAbsent(type, key -> {
+            MethodHandles.Lookup lookup = define(descriptor, null);
+            return findCall(lookup, type);
+        });
+        return MethodHandles.insertArguments(call, 0, plugin, target, symbol);
+    }
+
+    /**
+     * Returns an implementation of the functional interface that calls the plugin's function under the unload
+     * guard, inlined into the interface method.
+     */
+    static <T> T implement(Class<T> functionalInterface, OrcPlugin plugin, MemorySegment target, String symbol,
+                           String description) {
+        if (!FunctionalInterfaces.implementable(functionalInterface, GuardedCalls.class)) {
+            MethodHandle handle = handle(plugin, target, symbol, FunctionalInterfaces.descriptor(functionalInterface));
+            return FunctionalInterfaces.implement(functionalInterface, handle, description);
+        }
+        try {
+            return functionalInterface.cast(CONSTRUCTORS.get(functionalInterface)
+                    .invoke(plugin, target, symbol, description));
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException("cannot implement " + functionalInterface.getName(), e);
+        }
+    }
+
+    private static MethodHandle constructor(Class<?> functionalInterface) {
+        MethodHandles.Lookup lookup = define(FunctionalInterfaces.descriptor(functionalInterface), functionalInterface);
+        try {
+            return lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class,
+                    OrcPlugin.class, MemorySegment.class, String.class, String.class));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot implement " + functionalInterface.getName(), e);
+        }
+    }
+
+    private static MethodHandle findCall(MethodHandles.Lookup lookup, MethodType type) {
+        try {
+            return lookup.findStatic(lookup.lookupClass(), CALL, callType(type));
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot generate the guarded call for " + type, e);
+        }
+    }
+
+    private static MethodType callType(MethodType type) {
+        return type.insertParameterTypes(0, OrcPlugin.class, MemorySegment.class, String.class);
+    }
+
+    /**
+     * Defines the class for a signature, implementing the interface if one is given; its class data is the
+     * downcall handle (address first), loaded as a constant.
+     */
+    private static MethodHandles.Lookup define(FunctionDescriptor descriptor, Class<?> functionalInterface) {
+        MethodType type = descriptor.toMethodType();
+        MethodTypeDesc call = callType(type).describeConstable().orElseThrow();
+        ClassDesc self = ClassDesc.of(GuardedCalls.class.getPackageName() + ".GuardedCall");
+        byte[] bytes = ClassFile.of().build(self, builder -> {
+            builder.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC)
+                    .withMethodBody(CALL, call, ClassFile.ACC_STATIC, code -> guardedCall(code, type));
+            if (functionalInterface != null) {
+                implementInterface(builder, self, functionalInterface, call);
+            }
+        });
+        try {
+            return MethodHandles.lookup().defineHiddenClassWithClassData(bytes, LINKER.downcallHandle(descriptor), true);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot generate the guarded call for " + descriptor, e);
+        }
+    }
+
+    private static void guardedCall(CodeBuilder code, MethodType type) {
+        int frames = code.allocateLocal(TypeKind.REFERENCE);
+        TypeKind returns = TypeKind.from(type.returnType());
+        int result = returns == TypeKind.VOID ? -1 : code.allocateLocal(returns);
+        Label start = code.newLabel();
+        Label end = code.newLabel();
+        Label handler = code.newLabel();
+        code.aload(0).invokevirtual(CD_PLUGIN, "enter", ENTER).astore(frames);
+        code.labelBinding(start);
+        code.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA, ConstantDescs.DEFAULT_NAME, CD_MethodHandle));
+        code.aload(1);
+        loadArguments(code, type.parameterList(), 3);
+        List<Class<?>> downcall = new ArrayList<>(type.parameterList());
+        downcall.addFirst(MemorySegment.class);
+        code.invokevirtual(CD_MethodHandle, "invokeExact",
+                MethodType.methodType(type.returnType(), downcall).describeConstable().orElseThrow());
+        if (result >= 0) {
+            code.storeLocal(returns, result);
+        }
+        code.labelBinding(end);
+        code.aload(0).aload(2).aconst_null().aload(frames).invokevirtual(CD_PLUGIN, "exit", EXIT);
+        if (result >= 0) {
+            code.loadLocal(returns, result);
+        }
+        code.return_(returns);
+        code.labelBinding(handler);
+        int failure = code.allocateLocal(TypeKind.REFERENCE);
+        code.astore(failure);
+        code.aload(0).aload(2).aload(failure).aload(frames).invokevirtual(CD_PLUGIN, "exit", EXIT);
+        code.aload(failure).athrow();
+        code.exceptionCatchAll(start, end, handler);
+    }
+
+    private static void implementInterface(ClassBuilder builder, ClassDesc self,
+                                           Class<?> functionalInterface, MethodTypeDesc call) {
+        Method method = Signature.singleAbstractMethod(functionalInterface);
+        MethodTypeDesc signature = MethodType.methodType(method.getReturnType(), method.getParameterTypes())
+                .describeConstable().orElseThrow();
+        int fields = ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL;
+        builder.withInterfaceSymbols(functionalInterface.describeConstable().orElseThrow())
+                .withField("plugin", CD_PLUGIN, fields)
+                .withField("target", CD_SEGMENT, fields)
+                .withField("symbol", CD_String, fields)
+                .withField("description", CD_String, fields)
+                .withMethodBody(ConstantDescs.INIT_NAME, CONSTRUCTOR, ClassFile.ACC_PUBLIC, code -> code
+                        .aload(0)
+                        .invokespecial(CD_Object, ConstantDescs.INIT_NAME, MethodTypeDesc.of(CD_void))
+                        .aload(0).aload(1).putfield(self, "plugin", CD_PLUGIN)
+                        .aload(0).aload(2).putfield(self, "target", CD_SEGMENT)
+                        .aload(0).aload(3).putfield(self, "symbol", CD_String)
+                        .aload(0).aload(4).putfield(self, "description", CD_String)
+                        .return_())
+                .withMethodBody(method.getName(), signature, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, code -> {
+                    code.aload(0).getfield(self, "plugin", CD_PLUGIN)
+                            .aload(0).getfield(self, "target", CD_SEGMENT)
+                            .aload(0).getfield(self, "symbol", CD_String);
+                    loadArguments(code, List.of(method.getParameterTypes()), 1);
+                    code.invokestatic(self, CALL, call);
+                    code.return_(TypeKind.from(method.getReturnType()));
+                })
+                .withMethodBody("toString", MethodTypeDesc.of(CD_String), ClassFile.ACC_PUBLIC, code -> code
+                        .aload(0).getfield(self, "description", CD_String).areturn());
+    }
+
+    private static void loadArguments(CodeBuilder code, List<Class<?>> parameters, int firstSlot) {
+        int slot = firstSlot;
+        for (Class<?> parameter : parameters) {
+            TypeKind kind = TypeKind.from(parameter);
+            code.loadLocal(kind, slot);
+            slot += kind.slotSize();
+        }
+    }
+}
