@@ -9,7 +9,8 @@ import java.util.OptionalInt;
 import static java.util.Objects.requireNonNull;
 
 /**
- * Per-load overrides of a context's settings: the resolver, the optimisation level and the plugin's name.
+ * Per-load overrides of a context's settings (the resolver, the optimisation level, the plugin's name) and what a
+ * load may assume of its module (inline assembly, optimised already).
  * Immutable; build with {@link #builder()}.
  *
  * @since 0.1
@@ -21,12 +22,14 @@ public final class LoadOptions {
     private final Integer optimizationLevel;
     private final String name;
     private final boolean inlineAssemblyAllowed;
+    private final boolean preOptimized;
 
     private LoadOptions(Builder builder) {
         this.resolver = builder.resolver;
         this.optimizationLevel = builder.optimizationLevel;
         this.name = builder.name;
         this.inlineAssemblyAllowed = builder.inlineAssemblyAllowed;
+        this.preOptimized = builder.preOptimized;
     }
 
     /**
@@ -85,6 +88,16 @@ public final class LoadOptions {
     }
 
     /**
+     * Returns whether the module's IR was optimised when it was built, so that the load only generates code.
+     *
+     * @return true to skip the IR optimisation pipeline
+     * @see Builder#preOptimized(boolean)
+     */
+    public boolean preOptimized() {
+        return preOptimized;
+    }
+
+    /**
      * Returns a builder that starts from these options.
      *
      * @return a new builder with these values
@@ -95,6 +108,7 @@ public final class LoadOptions {
         builder.optimizationLevel = optimizationLevel;
         builder.name = name;
         builder.inlineAssemblyAllowed = inlineAssemblyAllowed;
+        builder.preOptimized = preOptimized;
         return builder;
     }
 
@@ -103,7 +117,7 @@ public final class LoadOptions {
         return "LoadOptions[resolver=" + (resolver == null ? "context's" : resolver.id())
                 + ", optimizationLevel=" + (optimizationLevel == null ? "context's" : optimizationLevel)
                 + ", name=" + (name == null ? "source's" : name)
-                + ", inlineAssemblyAllowed=" + inlineAssemblyAllowed + "]";
+                + ", inlineAssemblyAllowed=" + inlineAssemblyAllowed + ", preOptimized=" + preOptimized + "]";
     }
 
     /**
@@ -116,6 +130,7 @@ public final class LoadOptions {
         private Integer optimizationLevel;
         private String name;
         private boolean inlineAssemblyAllowed;
+        private boolean preOptimized;
 
         private Builder() {
         }
@@ -166,6 +181,23 @@ public final class LoadOptions {
          */
         public Builder allowInlineAssembly(boolean allowed) {
             this.inlineAssemblyAllowed = allowed;
+            return this;
+        }
+
+        /**
+         * Declares that the module's IR was optimised when it was built (bitcode from {@code clang -O2 -emit-llvm},
+         * say): the load then skips LLVM's IR optimisation pipeline and only generates machine code for the host
+         * CPU, at the optimisation level's code-generation setting. Optimising already optimised IR again gains
+         * little and is most of the cost of a cold load: for a large plugin this option cuts it by about half.
+         * What is lost are the IR transformations that depend on the host CPU (vectorising for its vector width):
+         * leave it off for bitcode built for link-time optimisation ({@code -flto}), whose vectorisation is left
+         * to this compile. Objects are machine code already; for them the option changes nothing.
+         *
+         * @param preOptimized true to generate code without optimising the IR again
+         * @return this builder
+         */
+        public Builder preOptimized(boolean preOptimized) {
+            this.preOptimized = preOptimized;
             return this;
         }
 

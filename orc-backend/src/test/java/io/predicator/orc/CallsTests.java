@@ -391,6 +391,17 @@ class CallsTests {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2, 3})
+    void preOptimisedModulesComputeTheSameWithCodeGenerationOnly(int level) {
+        ModuleSource bitcode = ModuleSource.of("compute.bc", TestModules.bitcode(TestModules.irText("compute.ll")));
+        LoadOptions options = LoadOptions.builder().optimizationLevel(level).preOptimized(true).build();
+        try (Plugin compute = context.load(bitcode, options);
+             Arena arena = Arena.ofConfined()) {
+            assertComputes(compute, arena);
+        }
+    }
+
     /** {@code i64(i32)}. */
     public interface IntToLong {
         long apply(int value);

@@ -59,6 +59,18 @@ class ObjectCacheTests {
     }
 
     @Test
+    void skippingIrOptimisationIsPartOfTheKey(@TempDir Path cache) {
+        try (JitContext jit = JitContext.builder().objectCache(cache).build()) {
+            jit.load(TestModules.ir(TestModules.ARITH)).close();
+            jit.load(TestModules.ir(TestModules.ARITH), LoadOptions.builder().preOptimized(true).build()).close();
+            assertThat(jit.stats().objectCacheHits()).isZero();
+            jit.load(TestModules.ir(TestModules.ARITH), LoadOptions.builder().preOptimized(true).build()).close();
+            assertThat(jit.stats().objectCacheHits()).isEqualTo(1);
+        }
+        assertThat(entries(cache)).hasSize(2);
+    }
+
+    @Test
     void damagedEntriesAreDiscardedNotLoaded(@TempDir Path cache) throws IOException {
         ModuleSource source = TestModules.ir(TestModules.ARITH);
         try (JitContext jit = JitContext.builder().objectCache(cache).build()) {

@@ -3,6 +3,7 @@ package io.predicator.orc;
 import io.predicator.JitContext;
 import io.predicator.JitStats;
 import io.predicator.ModuleFormat;
+import io.predicator.LoadOptions;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import io.predicator.PluginStats;
@@ -70,6 +71,8 @@ class ObservabilityTests {
             recording.start();
             try (JitContext jit = JitContext.builder().optimizationLevel(1).build()) {
                 jit.load(ModuleSource.ir("recorded", TestModules.valueIr(3))).close();
+                jit.load(ModuleSource.ir("codegen-only", TestModules.valueIr(4)),
+                        LoadOptions.builder().preOptimized(true).build()).close();
                 assertThatThrownBy(() -> jit.load(ModuleSource.ir("unresolved", MISSING)))
                         .isInstanceOf(UnresolvedSymbolsException.class);
             }
@@ -82,11 +85,18 @@ class ObservabilityTests {
         assertThat(load.getString("format")).isEqualTo("IR_TEXT");
         assertThat(load.getInt("optimizationLevel")).isEqualTo(1);
         assertThat(load.getLong("sourceBytes")).isPositive();
+        assertThat(load.getBoolean("preOptimized")).isFalse();
         assertThat(load.getDuration("parseNanos")).isPositive();
+        assertThat(load.getDuration("optimizeNanos")).isPositive();
         assertThat(load.getDuration("codegenNanos")).isPositive();
         assertThat(load.getDuration("linkNanos")).isPositive();
         assertThat(load.getBoolean("cacheHit")).isFalse();
         assertThat(load.getString("failure")).isEmpty();
+
+        RecordedEvent codegenOnly = single(events, "io.predicator.PluginLoad", "codegen-only");
+        assertThat(codegenOnly.getBoolean("preOptimized")).isTrue();
+        assertThat(codegenOnly.getDuration("optimizeNanos")).isZero();
+        assertThat(codegenOnly.getDuration("codegenNanos")).isPositive();
 
         assertThat(single(events, "io.predicator.PluginLoad", "unresolved").getString("failure"))
                 .contains("absent_one", "absent_two");

@@ -1,12 +1,15 @@
 package io.predicator.orc;
 
 import io.predicator.JitContext;
+import io.predicator.LoadOptions;
+import io.predicator.MalformedModuleException;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -15,10 +18,12 @@ import jdk.jfr.consumer.RecordingFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntSupplier;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Large modules are split and compiled on several threads; the parts must link into one plugin that behaves
@@ -37,17 +42,22 @@ class ParallelCompilationTests {
         System.clearProperty("predicator.orc.splitBlocks");
     }
 
+    /**
+     * Level, whether the IR is pre-optimised (code generation only), and whether the text is padded past a MiB, where
+     * the compile threads parse speculatively while the loading thread parses.
+     */
     @ParameterizedTest
-    @ValueSource(ints = {0, 2})
-    void splitModuleBehavesLikeTheWholeModule(int level) throws Exception {
-        ModuleSource source = ModuleSource.ir("large", largeModule());
+    @CsvSource({"0, false, false", "2, false, false", "2, true, false", "2, false, true"})
+    void splitModuleBehavesLikeTheWholeModule(int level, boolean preOptimized, boolean padded) throws Exception {
+        ModuleSource source = ModuleSource.ir("large", padded ? padded(largeModule()) : largeModule());
+        LoadOptions options = LoadOptions.builder().preOptimized(preOptimized).build();
         long split;
         long whole;
         try (Recording recording = new Recording();
              JitContext jit = JitContext.builder().optimizationLevel(level).compileThreads(3).build()) {
             recording.enable("io.predicator.PluginLoad").withoutThreshold();
             recording.start();
-            Plugin plugin = jit.load(source);
+            Plugin plugin = jit.load(source, options);
             recording.stop();
             Path file = Files.createTempFile("parallel", ".jfr");
             recording.dump(file);
@@ -66,10 +76,29 @@ class ParallelCompilationTests {
             plugin.close();
         }
         try (JitContext jit = JitContext.builder().optimizationLevel(level).compileThreads(1).build();
-             Plugin plugin = jit.load(source)) {
+             Plugin plugin = jit.load(source, options)) {
             whole = plugin.function("checksum", LongSupplier.class).getAsLong();
         }
         assertThat(split).isEqualTo(whole).isEqualTo(expectedChecksum());
+    }
+
+    @Test
+    void largeModulesThatAreNotSplitOrAreInvalidLeaveTheCompileThreadsReady() {
+        System.clearProperty("predicator.orc.splitBlocks"); // a handful of blocks: never split at the default
+        try (JitContext jit = JitContext.builder().compileThreads(2).build()) {
+            Plugin small = jit.load(ModuleSource.ir("padded", padded(TestModules.valueIr(5))));
+            assertThat(small.function("value", IntSupplier.class).getAsInt()).isEqualTo(5);
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("broken", padded(TestModules.valueIr(6)) + "garbage")))
+                    .isInstanceOf(MalformedModuleException.class);
+            System.setProperty("predicator.orc.splitBlocks", "50");
+            Plugin large = jit.load(ModuleSource.ir("large", padded(largeModule())));
+            assertThat(large.function("checksum", LongSupplier.class).getAsLong()).isEqualTo(expectedChecksum());
+        }
+    }
+
+    /** Pads IR text past a MiB with a comment. */
+    private static String padded(String ir) {
+        return "; " + "padding ".repeat(140_000) + "\n" + ir;
     }
 
     /** f_i(x) = helper_i(x) + table[i % 4] + strlen-like count of the private string, chained through f_{i-1}. */

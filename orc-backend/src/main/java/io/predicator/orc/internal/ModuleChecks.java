@@ -11,6 +11,7 @@ import org.bytedeco.llvm.global.LLVM;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * Refuses, before any optimisation or code generation, the shapes of IR that LLVM itself cannot survive: found by
@@ -26,7 +27,7 @@ import java.util.Map;
  *   <li>globals larger than a plugin may be ({@link ElfObject#MAX_SIZE}): their bytes would be generated first.</li>
  * </ul>
  *
- * <p>The same walk finds inline assembly for the load policy.
+ * <p>The same walk finds inline assembly for the load policy and counts each function's instructions.
  */
 final class ModuleChecks {
     static final int MAX_NESTING = 256;
@@ -73,11 +74,20 @@ final class ModuleChecks {
     }
 
     /**
-     * Walks the parsed module: refuses what LLVM cannot compile safely and returns where it uses inline assembly.
+     * What the walk learnt besides the refusals.
      *
-     * @return a description of the first inline assembly, or null if there is none
+     * @param inlineAssembly a description of the first inline assembly, or null if there is none
+     * @param instructions for each function in module order, its number of instructions (-1 for a declaration): the
+     *                     measure of its compile cost that {@link ModuleSplitter} balances partitions by
      */
-    static String check(String sourceName, LLVMModuleRef module) {
+    record Findings(String inlineAssembly, int[] instructions) {
+    }
+
+    /**
+     * Walks the parsed module: refuses what LLVM cannot compile safely, finds inline assembly and counts
+     * instructions.
+     */
+    static Findings check(String sourceName, LLVMModuleRef module) {
         return new ModuleChecks(sourceName).walk(module);
     }
 
@@ -97,7 +107,8 @@ final class ModuleChecks {
         }
     }
 
-    private String walk(LLVMModuleRef module) {
+    private Findings walk(LLVMModuleRef module) {
+        IntStream.Builder instructions = IntStream.builder();
         String inlineAssembly = null;
         try (SizeTPointer length = new SizeTPointer(1)) {
             LLVM.LLVMGetModuleInlineAsm(module, length);
@@ -115,13 +126,16 @@ final class ModuleChecks {
             String where = "function '" + label(function) + "'";
             checkDepth(LLVM.LLVMGlobalGetValueType(function), where);
             if (LLVM.LLVMIsDeclaration(function) != 0) {
+                instructions.add(-1);
                 continue;
             }
             checkAlignment(function);
+            int count = 0;
             for (LLVMBasicBlockRef block = LLVM.LLVMGetFirstBasicBlock(function); Llvm.present(block);
                  block = LLVM.LLVMGetNextBasicBlock(block)) {
                 for (LLVMValueRef instruction = LLVM.LLVMGetFirstInstruction(block); Llvm.present(instruction);
                      instruction = LLVM.LLVMGetNextInstruction(instruction)) {
+                    count++;
                     checkValueType(LLVM.LLVMTypeOf(instruction), where);
                     if (inlineAssembly == null && isCall(instruction)
                             && Llvm.present(LLVM.LLVMIsAInlineAsm(LLVM.LLVMGetCalledValue(instruction)))) {
@@ -129,8 +143,9 @@ final class ModuleChecks {
                     }
                 }
             }
+            instructions.add(count);
         }
-        return inlineAssembly;
+        return new Findings(inlineAssembly, instructions.build().toArray());
     }
 
     private void checkAlignment(LLVMValueRef value) {

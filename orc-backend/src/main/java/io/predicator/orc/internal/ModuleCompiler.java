@@ -24,6 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,6 +42,13 @@ import java.util.concurrent.Future;
 final class ModuleCompiler implements AutoCloseable {
     /** Modules with at least this many basic blocks are split and compiled on several threads. */
     private static final long DEFAULT_SPLIT_BLOCKS = 4_000;
+    /**
+     * Modules of at least this many bytes are parsed by the compile threads as soon as the load starts, in case
+     * they are split: their parses then overlap this thread's instead of following it.
+     */
+    private static final int SPECULATIVE_PARSE_BYTES = 1 << 20;
+    /** Tells compile threads that parsed speculatively that the module is not split after all. */
+    private static final CancellationException NOT_SPLIT = new CancellationException("not split");
 
     private final TargetMachinePool machines = new TargetMachinePool();
     private final ObjectCache cache;
@@ -68,34 +77,45 @@ final class ModuleCompiler implements AutoCloseable {
     }
 
     /**
+     * What a load asks of the compiler.
+     *
+     * @param level the optimisation level, 0 to 3: the IR pipeline {@code default<On>} and the code generator's level
+     * @param optimizeIr false for a module that was optimised when it was built: code generation only
+     * @param allowInlineAssembly false to refuse modules with inline assembly before generating any code
+     */
+    record Request(int level, boolean optimizeIr, boolean allowInlineAssembly) {
+    }
+
+    /**
      * Compiles a module.
      *
      * @param sourceName for messages
      * @param content IR text or bitcode
-     * @param level the optimisation level, 0 to 3
-     * @param allowInlineAssembly false to refuse modules with inline assembly before generating any code
+     * @param request the optimisation and the inline-assembly policy
      * @param timings receives the time spent in each step
      * @return the object and what was learnt about the module
      */
-    Output compile(String sourceName, byte[] content, int level, boolean allowInlineAssembly, LoadTimings timings) {
-        String key = cache == null ? null : cache.key(content, level);
+    Output compile(String sourceName, byte[] content, Request request, LoadTimings timings) {
+        String key = cache == null ? null : cache.key(content, request.level(), request.optimizeIr());
         if (cache != null) {
             Optional<Output> cached = cache.read(key);
             if (cached.isPresent()) {
                 timings.cacheHit = true;
-                checkPolicy(sourceName, cached.get().inlineAssembly(), allowInlineAssembly);
+                checkPolicy(sourceName, cached.get().inlineAssembly(), request.allowInlineAssembly());
                 return cached.get();
             }
         }
-        Output output = compileNow(sourceName, content, level, allowInlineAssembly, timings);
+        Output output = compileNow(sourceName, content, request, timings);
         if (cache != null) {
             cache.write(key, output);
         }
         return output;
     }
 
-    private Output compileNow(String sourceName, byte[] content, int level, boolean allowInlineAssembly,
-                              LoadTimings timings) {
+    private Output compileNow(String sourceName, byte[] content, Request request, LoadTimings timings) {
+        CompletableFuture<ModuleSplitter.Plan> plan = new CompletableFuture<>();
+        List<Future<byte[]>> partitions = workers != null && content.length >= SPECULATIVE_PARSE_BYTES
+                ? startPartitions(sourceName, content, plan, request, timings) : List.of();
         LLVMContextRef context = LLVM.LLVMContextCreate();
         try {
             Diagnostics.install(context);
@@ -107,34 +127,45 @@ final class ModuleCompiler implements AutoCloseable {
             try {
                 verify(sourceName, module);
                 checkTarget(sourceName, module);
-                String inlineAssembly = ModuleChecks.check(sourceName, module);
-                checkPolicy(sourceName, inlineAssembly, allowInlineAssembly);
+                ModuleChecks.Findings findings = ModuleChecks.check(sourceName, module);
+                String inlineAssembly = findings.inlineAssembly();
+                checkPolicy(sourceName, inlineAssembly, request.allowInlineAssembly());
                 Map<String, Signature> signatures = signatures(module);
                 timings.parseNanos += System.nanoTime() - start;
                 if (workers != null && ModuleSplitter.splittable(module) && ModuleSplitter.size(module) >= splitBlocks) {
-                    return new Output(compileInParallel(sourceName, module, level, timings), signatures, inlineAssembly);
+                    if (partitions.isEmpty()) {
+                        partitions = startPartitions(sourceName, content, plan, request, timings);
+                    }
+                    return new Output(compileInParallel(sourceName, context, module, findings.instructions(), plan,
+                            partitions, request, timings), signatures, inlineAssembly);
                 }
-                return new Output(List.of(optimizeAndEmit(sourceName, context, module, level, timings)), signatures,
+                return new Output(List.of(optimizeAndEmit(sourceName, context, module, request, timings)), signatures,
                         inlineAssembly);
             } finally {
                 LLVM.LLVMDisposeModule(module);
             }
         } finally {
+            plan.completeExceptionally(NOT_SPLIT); // no effect once the plan is made
+            partitions.forEach(partition -> partition.cancel(false));
             LLVM.LLVMContextDispose(context);
         }
     }
 
-    private byte[] optimizeAndEmit(String sourceName, LLVMContextRef context, LLVMModuleRef module, int level,
+    private byte[] optimizeAndEmit(String sourceName, LLVMContextRef context, LLVMModuleRef module, Request request,
                                    LoadTimings timings) {
+        int level = request.level();
         LLVMTargetMachineRef machine = machines.acquire(level);
         try {
             long start = System.nanoTime();
             retarget(sourceName, context, module, machine);
-            optimize(sourceName, module, machine, level);
-            long optimized = System.nanoTime();
+            long optimized = start;
+            if (request.optimizeIr()) {
+                optimize(sourceName, module, machine, level);
+                optimized = System.nanoTime();
+            }
             byte[] object = emit(sourceName, module, machine);
             synchronized (timings) {
-                timings.optimizeNanos += optimized - start;
+                timings.optimizeNanos += optimized - start; // retargeting counts as optimising, if it happens
                 timings.codegenNanos += System.nanoTime() - optimized;
             }
             return object;
@@ -144,21 +175,36 @@ final class ModuleCompiler implements AutoCloseable {
     }
 
     /**
-     * Splits a large module into one partition per thread and optimises and compiles them at once; this thread
-     * takes partition 0 and waits for the others.
+     * Starts the compile threads on partitions 1 and up: each parses the module itself, then waits for the plan.
      */
-    private List<byte[]> compileInParallel(String sourceName, LLVMModuleRef module, int level, LoadTimings timings) {
-        ModuleSplitter.Plan plan = ModuleSplitter.prepare(module, threads);
-        List<Future<byte[]>> others = new ArrayList<>();
-        for (int partition = 1; partition < plan.partitions(); partition++) {
+    private List<Future<byte[]>> startPartitions(String sourceName, byte[] content,
+                                                 CompletableFuture<ModuleSplitter.Plan> plan, Request request,
+                                                 LoadTimings timings) {
+        List<Future<byte[]>> partitions = new ArrayList<>();
+        for (int partition = 1; partition < threads; partition++) {
             int index = partition;
-            others.add(workers.submit(() -> compilePartition(sourceName, plan, index, level, timings)));
+            partitions.add(workers.submit(() -> compilePartition(sourceName, content, plan, index, request, timings)));
         }
+        return partitions;
+    }
+
+    /**
+     * Splits a large module into one partition per thread and optimises and compiles them at once: this thread
+     * makes the plan, reduces the module it parsed and verified to partition 0 and compiles it, while the compile
+     * threads, which parsed the same content, do the same with theirs.
+     */
+    private List<byte[]> compileInParallel(String sourceName, LLVMContextRef context, LLVMModuleRef module,
+                                           int[] instructions, CompletableFuture<ModuleSplitter.Plan> plan,
+                                           List<Future<byte[]>> partitions, Request request, LoadTimings timings) {
+        ModuleSplitter.promoteLocals(module);
+        ModuleSplitter.Plan made = ModuleSplitter.plan(instructions, threads);
+        plan.complete(made);
+        ModuleSplitter.keep(module, made, 0);
         List<byte[]> objects = new ArrayList<>();
+        objects.add(optimizeAndEmit(sourceName, context, module, request, timings));
         try {
-            objects.add(compilePartition(sourceName, plan, 0, level, timings));
-            for (Future<byte[]> other : others) {
-                objects.add(other.get());
+            for (Future<byte[]> partition : partitions) {
+                objects.add(partition.get());
             }
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
@@ -168,22 +214,38 @@ final class ModuleCompiler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CompilationException("Interrupted while compiling plugin '" + sourceName + "'");
-        } finally {
-            others.forEach(other -> other.cancel(false));
         }
         return objects;
     }
 
-    private byte[] compilePartition(String sourceName, ModuleSplitter.Plan plan, int partition, int level,
-                                    LoadTimings timings) {
+    /**
+     * Parses the module, waits for the plan (which comes only once the loading thread has verified and checked its
+     * own parse of the same content), then compiles its partition; returns null if the module is not split.
+     */
+    private byte[] compilePartition(String sourceName, byte[] content, CompletableFuture<ModuleSplitter.Plan> plan,
+                                    int partition, Request request, LoadTimings timings) throws InterruptedException {
         LLVMContextRef context = LLVM.LLVMContextCreate();
         try {
             Diagnostics.install(context);
-            LLVMModuleRef module = parse(sourceName, context, plan.bitcode());
+            LLVMModuleRef module;
             try {
-                ModuleSplitter.keep(module, plan, partition);
-                verify(sourceName + " (part " + partition + ")", module);
-                return optimizeAndEmit(sourceName, context, module, level, timings);
+                module = parse(sourceName, context, content);
+            } catch (RuntimeException e) {
+                if (plan.isCompletedExceptionally()) {
+                    return null;
+                }
+                throw e;
+            }
+            try {
+                ModuleSplitter.Plan made;
+                try {
+                    made = plan.get();
+                } catch (ExecutionException | CancellationException notSplit) {
+                    return null;
+                }
+                ModuleSplitter.promoteLocals(module);
+                ModuleSplitter.keep(module, made, partition);
+                return optimizeAndEmit(sourceName, context, module, request, timings);
             } finally {
                 LLVM.LLVMDisposeModule(module);
             }

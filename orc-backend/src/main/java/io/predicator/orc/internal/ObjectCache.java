@@ -54,11 +54,12 @@ final class ObjectCache {
     }
 
     /** Returns the key of a module compiled at a level on this host. */
-    String key(byte[] content, int level) {
+    String key(byte[] content, int level, boolean optimizeIr) {
         MessageDigest digest = sha256();
         digest.update(environment.getBytes(StandardCharsets.UTF_8));
         digest.update((byte) 0);
         digest.update((byte) level);
+        digest.update((byte) (optimizeIr ? 1 : 0));
         digest.update(content);
         return HexFormat.of().formatHex(digest.digest());
     }

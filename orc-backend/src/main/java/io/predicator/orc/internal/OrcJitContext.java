@@ -75,13 +75,15 @@ public final class OrcJitContext implements JitContext {
             checkOpen();
             String name = options.name().orElse(source.name());
             int level = options.optimizationLevel().orElse(settings.optimizationLevel());
+            ModuleCompiler.Request request =
+                    new ModuleCompiler.Request(level, !options.preOptimized(), options.inlineAssemblyAllowed());
             SymbolResolver resolver = options.resolver().orElse(settings.resolver());
             long start = System.nanoTime();
             LoadTimings timings = new LoadTimings();
             PluginEvents.Load event = new PluginEvents.Load();
             event.begin();
             try {
-                LoadedModule module = prepare(source, name, level, options.inlineAssemblyAllowed(), timings);
+                LoadedModule module = prepare(source, name, request, timings);
                 Map<String, Long> imports = resolve(module, resolver);
                 long linkStart = System.nanoTime();
                 JitLinker.Linked linked = linker.link(name, module.objects(), imports, module.exportNames(),
@@ -96,14 +98,15 @@ public final class OrcJitContext implements JitContext {
                     cacheHits.increment();
                 }
                 timings.objects = module.objects().size();
-                commit(event, source, name, level, timings, null);
+                commit(event, source, name, request, timings, null);
                 LOGGER.log(System.Logger.Level.DEBUG, () -> "Loaded plugin '" + name + "' (" + source.format() + ", "
-                        + source.size() + " bytes, O" + level + (timings.cacheHit ? ", cached" : "") + ") in "
+                        + source.size() + " bytes, O" + level + (options.preOptimized() ? " code generation only" : "")
+                        + (timings.cacheHit ? ", cached" : "") + ") in "
                         + duration.toNanos() / 1_000 + " µs");
                 return plugin;
             } catch (RuntimeException | Error e) {
                 failedLoads.increment();
-                commit(event, source, name, level, timings, e);
+                commit(event, source, name, request, timings, e);
                 if (e instanceof UnresolvedSymbolsException unresolved) {
                     recordResolutionFailure(name, unresolved.symbols(), unresolved.resolverIds());
                 } else if (e instanceof ResolverException) {
@@ -124,14 +127,15 @@ public final class OrcJitContext implements JitContext {
                 loads.sum(), failedLoads.sum(), unloads.sum(), cacheHits.sum());
     }
 
-    private static void commit(PluginEvents.Load event, ModuleSource source, String name, int level,
-                               LoadTimings timings, Throwable failure) {
+    private static void commit(PluginEvents.Load event, ModuleSource source, String name,
+                               ModuleCompiler.Request request, LoadTimings timings, Throwable failure) {
         event.end();
         if (event.shouldCommit()) {
             event.plugin = name;
             event.format = source.format().name();
             event.sourceBytes = source.size();
-            event.optimizationLevel = level;
+            event.optimizationLevel = request.level();
+            event.preOptimized = !request.optimizeIr();
             event.parseNanos = timings.parseNanos;
             event.optimizeNanos = timings.optimizeNanos;
             event.codegenNanos = timings.codegenNanos;
@@ -159,7 +163,8 @@ public final class OrcJitContext implements JitContext {
         lifecycle.readLock().lock();
         try {
             checkOpen();
-            return prepare(source, source.name(), settings.optimizationLevel(), true, new LoadTimings()).info();
+            return prepare(source, source.name(),
+                    new ModuleCompiler.Request(settings.optimizationLevel(), true, true), new LoadTimings()).info();
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -237,24 +242,23 @@ public final class OrcJitContext implements JitContext {
         }
     }
 
-    private LoadedModule prepare(ModuleSource source, String name, int level, boolean allowInlineAssembly,
+    private LoadedModule prepare(ModuleSource source, String name, ModuleCompiler.Request request,
                                  LoadTimings timings) {
         byte[] content = source.toByteArray();
         return switch (source.format()) {
             case IR_TEXT, BITCODE -> {
-                ModuleCompiler.Output output = compiler.compile(name, content, level, allowInlineAssembly, timings);
+                ModuleCompiler.Output output = compiler.compile(name, content, request, timings);
                 yield new LoadedModule(name, source.format(), parseAll(name, output), output.signatures(),
                         output.inlineAssembly() != null);
             }
             case OBJECT -> new LoadedModule(name, ModuleFormat.OBJECT, List.of(ElfObject.parse(name, content)), Map.of(),
                     false);
-            case ARCHIVE -> archive(name, content, level, allowInlineAssembly, timings);
+            case ARCHIVE -> archive(name, content, request, timings);
         };
     }
 
     /** Loads every member, as a linker does with {@code --whole-archive}; bitcode members are compiled. */
-    private LoadedModule archive(String name, byte[] content, int level, boolean allowInlineAssembly,
-                                 LoadTimings timings) {
+    private LoadedModule archive(String name, byte[] content, ModuleCompiler.Request request, LoadTimings timings) {
         List<ElfObject> objects = new ArrayList<>();
         Map<String, Signature> signatures = new HashMap<>();
         boolean inlineAssembly = false;
@@ -270,8 +274,7 @@ public final class OrcJitContext implements JitContext {
             switch (memberSource.format()) {
                 case OBJECT -> objects.add(ElfObject.parse(memberName, member.bytes()));
                 case BITCODE -> {
-                    ModuleCompiler.Output output = compiler.compile(memberName, member.bytes(), level,
-                            allowInlineAssembly, timings);
+                    ModuleCompiler.Output output = compiler.compile(memberName, member.bytes(), request, timings);
                     objects.addAll(parseAll(memberName, output));
                     signatures.putAll(output.signatures());
                     inlineAssembly |= output.inlineAssembly() != null;

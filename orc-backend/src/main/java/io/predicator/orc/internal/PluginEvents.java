@@ -30,6 +30,9 @@ final class PluginEvents {
         long sourceBytes;
         @Label("Optimization Level")
         int optimizationLevel;
+        @Label("Pre-optimized")
+        @Description("The IR optimisation pipeline was skipped: the module was optimised when it was built")
+        boolean preOptimized;
         @Label("Parse Time")
         @Timespan
         long parseNanos;
