@@ -18,7 +18,7 @@ import java.util.List;
 /**
  * Memory per load/call/unload cycle of the small plugin, in a process of its own: after a warm-up, runs many cycles,
  * samples the C heap in use ({@code mallinfo2}, where LLVM allocates) and the resident set every tenth of them, and
- * prints the slope of each (bytes per cycle) as one JSON object.
+ * prints the slope of each (bytes per cycle) and the growth from the first sample to the last as one JSON object.
  */
 @SuppressWarnings("restricted") // mallinfo2 through FFM
 public final class ChurnMemory {
@@ -74,6 +74,8 @@ public final class ChurnMemory {
                     + ", \"cyclesPerSecond\": " + cycles * 1e9 / elapsed
                     + ", \"mallocBytesPerCycle\": " + slope(samples, 1)
                     + ", \"rssBytesPerCycle\": " + slope(samples, 2)
+                    + ", \"mallocGrowthBytes\": " + (long) (samples.getLast()[1] - samples.getFirst()[1])
+                    + ", \"rssGrowthBytes\": " + (long) (samples.getLast()[2] - samples.getFirst()[2])
                     + ", \"mallocInUseAfter\": " + (long) samples.getLast()[1]
                     + ", \"rssAfter\": " + (long) samples.getLast()[2] + "}");
         }

@@ -1,6 +1,7 @@
 package io.predicator.bench;
 
 import io.predicator.JitContext;
+import io.predicator.LoadOptions;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import io.predicator.resolver.libc.LibcProfile;
@@ -28,6 +29,8 @@ import java.util.stream.Stream;
  * <ul>
  *   <li>{@code cold}: the public API, no object cache, the context's default compile threads;</li>
  *   <li>{@code coldOneThread}: the same with {@code compileThreads(1)};</li>
+ *   <li>{@code coldPreOptimized}: the same as {@code cold} with {@code LoadOptions.preOptimized(true)}: the
+ *       bitcode is clang's {@code -O2} output, so only code generation runs, as in {@code lljitDefault};</li>
  *   <li>{@code lljitDefault}: the "single-threaded default": the parsed module handed to LLJIT as it is (code
  *       generation only, on the calling thread);</li>
  *   <li>{@code sameSteps}: the backend's LLVM-C steps hand-coded on one thread ({@code default<O2>} and code
@@ -61,17 +64,18 @@ public final class LargePluginRounds {
         Path cache = Workspace.directory("large-plugin-cache");
         clear(cache);
         LargePluginRounds large = new LargePluginRounds(Plugins.largeBitcode());
-        large.api(cache, 0); // fills the object cache
+        large.api(cache, 0, false); // fills the object cache
         List<Map<String, Object>> results = new ArrayList<>();
         for (int round = 0; round < rounds; round++) {
             Map<String, Object> times = new LinkedHashMap<>();
-            times.put("cold", large.api(null, 0));
-            times.put("coldOneThread", large.api(null, 1));
+            times.put("cold", large.api(null, 0, false));
+            times.put("coldPreOptimized", large.api(null, 0, true));
+            times.put("coldOneThread", large.api(null, 1, false));
             times.put("lljitDefault", large.raw(RawJit.Recipe.LLJIT_DEFAULT));
             times.put("sameSteps", large.raw(RawJit.Recipe.SAME_STEPS));
             List<Double> warm = new ArrayList<>();
             for (int i = 0; i < 5; i++) {
-                warm.add(large.api(cache, 0));
+                warm.add(large.api(cache, 0, false));
             }
             times.put("warm", warm.stream().sorted().toList().get(warm.size() / 2));
             System.err.println("Round " + (round + 1) + " of " + rounds + ", milliseconds: " + times);
@@ -88,9 +92,10 @@ public final class LargePluginRounds {
      *
      * @param objectCache the object cache, or null for none
      * @param threads compile threads, or 0 for the context's default
+     * @param preOptimized whether to skip the IR optimisation pipeline
      * @return the milliseconds from bitcode to the result
      */
-    private double api(Path objectCache, int threads) {
+    private double api(Path objectCache, int threads, boolean preOptimized) {
         JitContext.Builder builder = JitContext.builder().resolver(LibcResolver.of(LibcProfile.FULL));
         if (threads > 0) {
             builder.compileThreads(threads);
@@ -100,7 +105,8 @@ public final class LargePluginRounds {
         }
         try (JitContext jit = builder.build()) {
             long start = System.nanoTime();
-            try (Plugin plugin = jit.load(ModuleSource.bitcode("sqlite3.bc", bitcode))) {
+            LoadOptions options = LoadOptions.builder().preOptimized(preOptimized).build();
+            try (Plugin plugin = jit.load(ModuleSource.bitcode("sqlite3.bc", bitcode), options)) {
                 check(plugin.function(SYMBOL, IntSupplier.class).getAsInt());
                 return (System.nanoTime() - start) / 1e6;
             }
