@@ -2,12 +2,12 @@ package io.predicator.orc;
 
 import io.predicator.JitContext;
 import io.predicator.JitException;
+import io.predicator.LoadOptions;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import io.predicator.orc.TestModules.Member;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
@@ -128,12 +128,14 @@ class FuzzTests {
         assertThat(outcome.refused()).isEqualTo(outcome.tries());
     }
 
+    /**
+     * Bit flips crash LLVM's bitcode reader about 3 times in 1,000 (the default seed hits one in memops.ll's
+     * attribute groups), so this property loads the damaged bitcode as untrusted: read in a separate process first.
+     */
     @Test
-    @Disabled("Kills the JVM with the default seed: a case flips a bit of the attribute-group index in memops.ll's "
-            + "bitcode and LLVM aborts (out of memory); see PathologicalInputTests.bitcodeAttributeGroupWith*. Enable "
-            + "once the backend guards bitcode attribute indices.")
-    void bitFlippedBitcodeLoadsOrIsRefused() {
-        Outcome outcome = property("bit-flipped-bitcode", 150, random -> {
+    void bitFlippedUntrustedBitcodeLoadsOrIsRefused() {
+        LoadOptions untrusted = LoadOptions.builder().untrustedBitcode(true).build();
+        Outcome outcome = property("bit-flipped-bitcode", 150, untrusted, random -> {
             String fixture = pick(random);
             return Case.detect(fixture + ".bc", Mutations.bitFlipped(bitcode.get(fixture), random),
                     "bit flips in bitcode of " + fixture);
@@ -226,6 +228,10 @@ class FuzzTests {
      * call a good plugin afterwards.
      */
     private Outcome property(String name, int tries, Function<Random, Case> generator) {
+        return property(name, tries, LoadOptions.defaults(), generator);
+    }
+
+    private Outcome property(String name, int tries, LoadOptions options, Function<Random, Case> generator) {
         int total = tries * SCALE;
         int[] counts = new int[2];
         assertTimeoutPreemptively(HANG_GUARD.multipliedBy(SCALE), () -> {
@@ -236,7 +242,7 @@ class FuzzTests {
                 Throwable thrown = null;
                 try {
                     ModuleSource source = generated.source().apply(generated);
-                    try (Plugin plugin = context.load(source)) {
+                    try (Plugin plugin = context.load(source, options)) {
                         plugin.exports();
                     }
                 } catch (Throwable e) {

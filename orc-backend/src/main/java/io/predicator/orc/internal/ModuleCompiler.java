@@ -82,8 +82,9 @@ final class ModuleCompiler implements AutoCloseable {
      * @param level the optimisation level, 0 to 3: the IR pipeline {@code default<On>} and the code generator's level
      * @param optimizeIr false for a module that was optimised when it was built: code generation only
      * @param allowInlineAssembly false to refuse modules with inline assembly before generating any code
+     * @param untrustedBitcode true to read bitcode in a separate process first ({@link BitcodeSandbox})
      */
-    record Request(int level, boolean optimizeIr, boolean allowInlineAssembly) {
+    record Request(int level, boolean optimizeIr, boolean allowInlineAssembly, boolean untrustedBitcode) {
     }
 
     /**
@@ -113,6 +114,11 @@ final class ModuleCompiler implements AutoCloseable {
     }
 
     private Output compileNow(String sourceName, byte[] content, Request request, LoadTimings timings) {
+        if (request.untrustedBitcode() && isBitcode(content)) {
+            long start = System.nanoTime();
+            BitcodeSandbox.check(sourceName, content);
+            timings.parseNanos += System.nanoTime() - start;
+        }
         CompletableFuture<ModuleSplitter.Plan> plan = new CompletableFuture<>();
         List<Future<byte[]>> partitions = workers != null && content.length >= SPECULATIVE_PARSE_BYTES
                 ? startPartitions(sourceName, content, plan, request, timings) : List.of();

@@ -76,7 +76,8 @@ public final class OrcJitContext implements JitContext {
             String name = options.name().orElse(source.name());
             int level = options.optimizationLevel().orElse(settings.optimizationLevel());
             ModuleCompiler.Request request =
-                    new ModuleCompiler.Request(level, !options.preOptimized(), options.inlineAssemblyAllowed());
+                    new ModuleCompiler.Request(level, !options.preOptimized(),
+                    options.inlineAssemblyAllowed(), options.untrustedBitcode());
             SymbolResolver resolver = options.resolver().orElse(settings.resolver());
             long start = System.nanoTime();
             LoadTimings timings = new LoadTimings();
@@ -164,7 +165,7 @@ public final class OrcJitContext implements JitContext {
         try {
             checkOpen();
             return prepare(source, source.name(),
-                    new ModuleCompiler.Request(settings.optimizationLevel(), true, true), new LoadTimings()).info();
+                    new ModuleCompiler.Request(settings.optimizationLevel(), true, true, false), new LoadTimings()).info();
         } finally {
             lifecycle.readLock().unlock();
         }

@@ -1,5 +1,6 @@
 package io.predicator.toolchain.internal;
 
+import io.predicator.orc.internal.LlvmPrograms;
 import io.predicator.toolchain.CompilationFailedException;
 import io.predicator.toolchain.CompileRequest;
 import io.predicator.toolchain.OutputKind;
@@ -55,7 +56,7 @@ public final class ClangCompiler implements PluginCompiler {
 
     @Override
     public CompilerResult compile(CompileRequest request, Path output, Duration timeout) {
-        BundledLlvm llvm = BundledLlvm.get();
+        LlvmPrograms llvm = BundledLlvm.get();
         long deadline = Processes.deadline(timeout);
         Path work = output.toAbsolutePath().getParent();
         List<Path> sources = request.sources();
@@ -125,7 +126,7 @@ public final class ClangCompiler implements PluginCompiler {
         return new CompilerResult(List.copyOf(inputs), diagnostics.toString());
     }
 
-    private static List<String> unitCommand(BundledLlvm llvm, CompileRequest request, Unit unit) {
+    private static List<String> unitCommand(LlvmPrograms llvm, CompileRequest request, Unit unit) {
         List<String> command = new ArrayList<>();
         command.add(llvm.program("clang").toString());
         command.addAll(List.of("-c", "-emit-llvm", "-fPIC", "-O" + request.optimizationLevel()));

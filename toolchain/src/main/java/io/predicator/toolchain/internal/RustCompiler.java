@@ -1,5 +1,6 @@
 package io.predicator.toolchain.internal;
 
+import io.predicator.orc.internal.LlvmPrograms;
 import io.predicator.toolchain.CompilationFailedException;
 import io.predicator.toolchain.CompileRequest;
 import io.predicator.toolchain.OutputKind;
@@ -96,7 +97,7 @@ public final class RustCompiler implements PluginCompiler {
             source = source.getParent();
         }
         OutputKind kind = request.output().orElse(OutputKind.OBJECT);
-        BundledLlvm llvm = BundledLlvm.get();
+        LlvmPrograms llvm = BundledLlvm.get();
         if (kind == OutputKind.BITCODE && tools.llvmMajor() > llvm.majorVersion()) {
             throw new CompilationFailedException(ID, tools.rustc() + " uses LLVM " + tools.llvmMajor()
                     + ", newer than Predicator's LLVM " + llvm.version() + ": its bitcode may not load. Build an "
