@@ -2,6 +2,7 @@ package io.predicator.cli;
 
 import io.predicator.ExportedFunction;
 import io.predicator.JitContext;
+import io.predicator.LoadOptions;
 import io.predicator.ModuleFormat;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
@@ -81,6 +82,15 @@ final class RunCommand implements Callable<Integer> {
                     + "checked against the module's for IR and bitcode.")
     private Signature signature;
 
+    @Option(names = "--untrusted",
+            description = "Read bitcode in a separate process first: damaged bitcode that would crash LLVM's reader is "
+                    + "refused instead (about 10 ms).")
+    private boolean untrusted;
+
+    @Option(names = "--pre-optimized",
+            description = "The IR or bitcode is optimised already (clang -O2): only generate code for this CPU.")
+    private boolean preOptimized;
+
     @Parameters(index = "0", paramLabel = "FILE",
             description = "The plugin: .ll, .bc, .o or .a, or a source (.c, .cpp, .rs, a Cargo project) to compile first.")
     private Path file;
@@ -101,7 +111,8 @@ final class RunCommand implements Callable<Integer> {
                 spec.commandLine().getErr());
         try (JitContext jit = jitOptions.newContext(PluginRuntime.withRuntime(resolver),
                 compiled ? sourceOptions.objectCache() : null);
-             Plugin plugin = jit.load(source)) {
+             Plugin plugin = jit.load(source, LoadOptions.builder().untrustedBitcode(untrusted)
+                     .preOptimized(preOptimized).build())) {
             Signature callee = signature != null ? signature : declaredSignature(plugin);
             checkArity(callee);
             MethodHandle handle = plugin.function(function, callee.toFunctionDescriptor());

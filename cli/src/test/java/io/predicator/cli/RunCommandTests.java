@@ -147,6 +147,18 @@ class RunCommandTests {
     }
 
     @Test
+    void refusesDamagedBitcodeThatWouldCrashLlvmWhenToldItIsUntrusted() {
+        // One flipped bit of a small module's bitcode that crashes LLVM's reader (see PathologicalInputTests).
+        assertFailsWith(execute("run", "--untrusted", plugin("damaged.bc"), "wait_for"), 1,
+                "predicator: Malformed module 'damaged.bc': LLVM's bitcode reader crashed on it");
+    }
+
+    @Test
+    void compilesPreOptimizedModulesWithoutTheIrPipeline() {
+        assertSucceeds(execute("run", "--pre-optimized", EXAMPLE, "fib", "50"), "12586269025");
+    }
+
+    @Test
     void printsTheStackTraceWhenVerbose() {
         Result result = execute("run", "--verbose", EXAMPLE, "sub", "2", "3");
         assertThat(result.exitCode()).isEqualTo(1);

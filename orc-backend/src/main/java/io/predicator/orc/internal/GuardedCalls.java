@@ -22,6 +22,7 @@ import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 import static java.lang.constant.ConstantDescs.CD_MethodHandle;
@@ -66,10 +67,12 @@ final class GuardedCalls {
     private static final MethodTypeDesc CONSTRUCTOR = MethodTypeDesc.of(CD_void, CD_PLUGIN, CD_SEGMENT, CD_String, CD_String);
 
     private static final Map<MethodType, MethodHandle> CALLS = new ConcurrentHashMap<>();
-    private static final ClassValue<MethodHandle> CONSTRUCTORS = new ClassValue<>() {
+    /** Per interface, the constructor of its generated class, or empty if no class here can implement it. */
+    private static final ClassValue<Optional<MethodHandle>> CONSTRUCTORS = new ClassValue<>() {
         @Override
-        protected MethodHandle computeValue(Class<?> type) {
-            return constructor(type);
+        protected Optional<MethodHandle> computeValue(Class<?> type) {
+            return FunctionalInterfaces.implementable(type, GuardedCalls.class) ? Optional.of(constructor(type))
+                    : Optional.empty();
         }
     };
 
@@ -96,13 +99,13 @@ final class GuardedCalls {
      */
     static <T> T implement(Class<T> functionalInterface, OrcPlugin plugin, MemorySegment target, String symbol,
                            String description) {
-        if (!FunctionalInterfaces.implementable(functionalInterface, GuardedCalls.class)) {
+        Optional<MethodHandle> constructor = CONSTRUCTORS.get(functionalInterface);
+        if (constructor.isEmpty()) {
             MethodHandle handle = handle(plugin, target, symbol, FunctionalInterfaces.descriptor(functionalInterface));
             return FunctionalInterfaces.implement(functionalInterface, handle, description);
         }
         try {
-            return functionalInterface.cast(CONSTRUCTORS.get(functionalInterface)
-                    .invoke(plugin, target, symbol, description));
+            return functionalInterface.cast(constructor.get().invoke(plugin, target, symbol, description));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
