@@ -6,9 +6,6 @@ import io.predicator.Plugin;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +24,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * <p>The cycles run in a child JVM whose Java heap is small, fixed and touched up front ({@code -Xms64m -Xmx64m
  * -XX:+AlwaysPreTouch}), so that VmRSS moves only with native memory: in the test JVM itself, Java garbage filling
  * fresh eden pages moved VmRSS by ±20 MB between runs, as much as the bound. Before each reading the child runs two
- * full collections and {@code malloc_trim(0)}, so freed memory does not count.
+ * full collections. It does not trim the C heap itself: giving LLVM's freed memory back (glibc keeps it, and the
+ * resident set crept up by ~1.5 KB per cycle before) is the backend's job, so this test checks that too.
  *
  * <p>Observed on the 2-core CI machine (JDK 25, LLVM 20.1.7): see {@code target/surefire-reports/
  * io.predicator.orc.ChurnTests-output.txt}; the README of the lifecycle module records a run.
@@ -127,15 +125,9 @@ class ChurnTests {
             }
         }
 
-        private static long residentBytes() throws Throwable {
+        private static long residentBytes() throws IOException {
             System.gc();
             System.gc();
-            Linker linker = Linker.nativeLinker();
-            var trim = linker.defaultLookup().find("malloc_trim");
-            if (trim.isPresent()) {
-                int ignored = (int) linker.downcallHandle(trim.get(),
-                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG)).invokeExact(0L);
-            }
             for (String line : Files.readAllLines(STATUS)) {
                 if (line.startsWith("VmRSS:")) {
                     String[] parts = line.substring("VmRSS:".length()).strip().split("\\s+");

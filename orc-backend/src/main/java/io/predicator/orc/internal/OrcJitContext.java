@@ -235,6 +235,7 @@ public final class OrcJitContext implements JitContext {
             }
             LOGGER.log(System.Logger.Level.DEBUG, () -> "Unloaded plugin '" + plugin.name() + "'");
         }
+        NativeHeap.trimAfterUnload();
     }
 
     private void checkOpen() {
