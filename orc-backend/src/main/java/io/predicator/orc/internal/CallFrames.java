@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * thread finds its frames through a table indexed by thread id rather than a {@code ThreadLocal}: together these
  * cut the guard's cost from about twice that of the downcall to a fraction of it.
  */
-final class CallFrames {
+final class CallFrames extends CallFramesPadding {
     private static final AtomicLong PLUGIN_IDS = new AtomicLong();
     private static final ThreadLocal<CallFrames> CURRENT = ThreadLocal.withInitial(CallFrames::register);
     /**
@@ -37,6 +37,9 @@ final class CallFrames {
      */
     private static final CallFrames[] BY_THREAD_ID = new CallFrames[4096];
     private static final ConcurrentLinkedQueue<CallFrames> ALL = new ConcurrentLinkedQueue<>();
+    private static final AtomicLong REGISTERED = new AtomicLong();
+    /** Dead threads' frames leave {@link #ALL} on every unload, and every this many new threads. */
+    private static final int PURGE_EVERY = 1_024;
     private static final VarHandle IDS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle ACTIVE;
     private static final VarHandle OUTER;
@@ -52,8 +55,24 @@ final class CallFrames {
 
     private final WeakReference<Thread> owner;
     private final long threadId;
-    /** The plugin of the innermost call in progress, 0 if none. */
+    /** The plugin of the innermost call in progress, 0 if none; padded on both sides against false sharing. */
     private long active;
+    @SuppressWarnings("unused")
+    private long q0;
+    @SuppressWarnings("unused")
+    private long q1;
+    @SuppressWarnings("unused")
+    private long q2;
+    @SuppressWarnings("unused")
+    private long q3;
+    @SuppressWarnings("unused")
+    private long q4;
+    @SuppressWarnings("unused")
+    private long q5;
+    @SuppressWarnings("unused")
+    private long q6;
+    @SuppressWarnings("unused")
+    private long q7;
     /** The plugins of the outer calls, when a plugin calls Java which calls a plugin, innermost last. */
     private long[] outer = new long[4];
     private Throwable[] savedExceptions = new Throwable[4];
@@ -67,7 +86,15 @@ final class CallFrames {
     private static CallFrames register() {
         CallFrames frames = new CallFrames(Thread.currentThread());
         ALL.add(frames);
+        if (REGISTERED.incrementAndGet() % PURGE_EVERY == 0) {
+            ALL.removeIf(CallFrames::ownerIsGone); // servers that start threads forever and never unload
+        }
         return frames;
+    }
+
+    private boolean ownerIsGone() {
+        Thread thread = owner.get();
+        return thread == null || !thread.isAlive();
     }
 
     /** Returns a new id for a plugin, never 0 (an empty frame) and never reused. */
@@ -90,8 +117,7 @@ final class CallFrames {
         CallFrames frames = CURRENT.get();
         int slot = (int) id & (BY_THREAD_ID.length - 1);
         CallFrames holder = BY_THREAD_ID[slot];
-        Thread thread = holder == null ? null : holder.owner.get();
-        if (thread == null || !thread.isAlive()) {
+        if (holder == null || holder.ownerIsGone()) {
             BY_THREAD_ID[slot] = frames; // racy on purpose: readers check the final threadId
         }
         return frames;
@@ -164,8 +190,7 @@ final class CallFrames {
     private static boolean inCall(long plugin) {
         for (Iterator<CallFrames> iterator = ALL.iterator(); iterator.hasNext(); ) {
             CallFrames frames = iterator.next();
-            Thread thread = frames.owner.get();
-            if (thread == null || !thread.isAlive()) {
+            if (frames.ownerIsGone()) {
                 iterator.remove();
                 continue;
             }

@@ -66,7 +66,8 @@ final class GuardedCalls {
     private static final MethodTypeDesc EXIT = MethodTypeDesc.of(CD_void, CD_String, CD_Throwable, CD_FRAMES);
     private static final MethodTypeDesc CONSTRUCTOR = MethodTypeDesc.of(CD_void, CD_PLUGIN, CD_SEGMENT, CD_String, CD_String);
 
-    private static final Map<MethodType, MethodHandle> CALLS = new ConcurrentHashMap<>();
+    /** Per C signature (not per Java type: two layouts of one Java type may pass differently), the static call. */
+    private static final Map<FunctionDescriptor, MethodHandle> CALLS = new ConcurrentHashMap<>();
     /** Per interface, the constructor of its generated class, or empty if no class here can implement it. */
     private static final ClassValue<Optional<MethodHandle>> CONSTRUCTORS = new ClassValue<>() {
         @Override
@@ -85,11 +86,8 @@ final class GuardedCalls {
      * @param descriptor the C signature
      */
     static MethodHandle handle(OrcPlugin plugin, MemorySegment target, String symbol, FunctionDescriptor descriptor) {
-        MethodType type = descriptor.toMethodType();
-        MethodHandle call = CALLS.computeIfAbsent(type, key -> {
-            MethodHandles.Lookup lookup = define(descriptor, null);
-            return findCall(lookup, type);
-        });
+        MethodHandle call = CALLS.computeIfAbsent(descriptor,
+                key -> findCall(define(descriptor, null), descriptor.toMethodType()));
         return MethodHandles.insertArguments(call, 0, plugin, target, symbol);
     }
 
