@@ -16,7 +16,7 @@ class ReportTests {
         String report = Report.render(Map.of());
 
         assertThat(report).contains("## Summary", "## Machine").doesNotContain("PASS", "FAIL");
-        assertThat(report.lines().filter(line -> line.matches("\\| (\\d[ab]?|–) \\|.*"))).hasSize(10)
+        assertThat(report.lines().filter(line -> line.matches("\\| (\\d[ab]?|–) \\|.*"))).hasSize(11)
                 .allMatch(line -> line.contains("not measured"));
     }
 
@@ -39,6 +39,22 @@ class ReportTests {
                 .contains("| 2b | Call overhead, safe path vs raw FFM, 2 threads | 4.00× | ≤ 1.5× | **FAIL** |")
                 .contains("| 1 | Load latency, small plugin: overhead over the hand-coded floor | +5.0 % | ≤ +10 % | **PASS** |")
                 .contains("not measured: no npm");
+    }
+
+    @Test
+    void churnGrowthIsJudgedOnlyOverTheFullRun() {
+        assertThat(Report.render(churn(100_000, 4.2e6)))
+                .contains("| 4b | Churn (issue 6): resident set growth over 100,000 load/call/unload cycles | 4.2 MB "
+                        + "| < 10 MB | **PASS** |");
+        assertThat(Report.render(churn(100_000, 12e6))).contains("| 12.0 MB | < 10 MB | **FAIL** |");
+        assertThat(Report.render(churn(500, 1e6))).contains("| 1.0 MB (only 500 cycles run) | < 10 MB | **FAIL** |");
+    }
+
+    private static Map<String, Object> churn(double cycles, double growth) {
+        Map<String, Object> predicator = new LinkedHashMap<>();
+        predicator.put("cycles", cycles);
+        predicator.put("rssGrowthBytes", growth);
+        return Map.of("churnMemory", Map.of("predicator", predicator, "floor", Map.of()));
     }
 
     @Test
