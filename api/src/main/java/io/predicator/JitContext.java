@@ -76,6 +76,25 @@ public interface JitContext extends AutoCloseable {
     ModuleInfo inspect(ModuleSource source);
 
     /**
+     * Reads what a module exports and imports without loading it, compiling IR and bitcode with these options: the
+     * optimisation level and {@link LoadOptions#untrustedBitcode()} apply (resolver and name do not, as nothing is
+     * linked). A backend that cannot honour the options inspects as {@link #inspect(ModuleSource)} does, except for
+     * untrusted bitcode, which it refuses rather than read unchecked.
+     *
+     * @param source the module's content
+     * @param options how to compile the module
+     * @return its exports and the undefined symbols it needs
+     * @throws MalformedModuleException if the content cannot be read
+     * @throws ConfigurationException if the backend cannot check untrusted bitcode
+     */
+    default ModuleInfo inspect(ModuleSource source, LoadOptions options) {
+        if (options.untrustedBitcode() && source.format() == ModuleFormat.BITCODE) {
+            throw new ConfigurationException("this JIT backend cannot inspect untrusted bitcode safely");
+        }
+        return inspect(source);
+    }
+
+    /**
      * Returns the plugins loaded by this context and not yet closed.
      *
      * @return a snapshot of the open plugins

@@ -37,6 +37,9 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     private SourceOptions sourceOptions;
 
+    @Mixin
+    private LoadFlags loadFlags;
+
     @Parameters(index = "0", paramLabel = "FILE",
             description = "The plugin: .ll, .bc, .o or .a, or a source (.c, .cpp, .rs, a Cargo project) to compile first.")
     private Path file;
@@ -47,7 +50,7 @@ final class InspectCommand implements Callable<Integer> {
                 spec.commandLine().getErr());
         ModuleInfo info;
         try (JitContext jit = jitOptions.newContext()) {
-            info = jit.inspect(source);
+            info = jit.inspect(source, loadFlags.loadOptions());
         }
         PrintWriter out = spec.commandLine().getOut();
         out.print(describe(info));

@@ -2,7 +2,6 @@ package io.predicator.cli;
 
 import io.predicator.ExportedFunction;
 import io.predicator.JitContext;
-import io.predicator.LoadOptions;
 import io.predicator.ModuleFormat;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
@@ -67,6 +66,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     private SourceOptions sourceOptions;
 
+    @Mixin
+    private LoadFlags loadFlags;
+
     @Option(names = "--resolver", paramLabel = "RESOLVER", defaultValue = "default", converter = ResolverConverter.class,
             description = "What the plugin may link against besides itself: default (memcpy, memmove, memset, memcmp, "
                     + "bcmp), none, libc (pure libc functions: strings, math, snprintf …), libc:full (all of libc), "
@@ -81,15 +83,6 @@ final class RunCommand implements Callable<Integer> {
             description = "The function's signature in LLVM types, such as 'i32(i32, i32)' or 'i64(ptr, i8)'; "
                     + "checked against the module's for IR and bitcode.")
     private Signature signature;
-
-    @Option(names = "--untrusted",
-            description = "Read bitcode in a separate process first: damaged bitcode that would crash LLVM's reader is "
-                    + "refused instead (about 10 ms).")
-    private boolean untrusted;
-
-    @Option(names = "--pre-optimized",
-            description = "The IR or bitcode is optimised already (clang -O2): only generate code for this CPU.")
-    private boolean preOptimized;
 
     @Parameters(index = "0", paramLabel = "FILE",
             description = "The plugin: .ll, .bc, .o or .a, or a source (.c, .cpp, .rs, a Cargo project) to compile first.")
@@ -111,8 +104,7 @@ final class RunCommand implements Callable<Integer> {
                 spec.commandLine().getErr());
         try (JitContext jit = jitOptions.newContext(PluginRuntime.withRuntime(resolver),
                 compiled ? sourceOptions.objectCache() : null);
-             Plugin plugin = jit.load(source, LoadOptions.builder().untrustedBitcode(untrusted)
-                     .preOptimized(preOptimized).build())) {
+             Plugin plugin = jit.load(source, loadFlags.loadOptions())) {
             Signature callee = signature != null ? signature : declaredSignature(plugin);
             checkArity(callee);
             MethodHandle handle = plugin.function(function, callee.toFunctionDescriptor());

@@ -41,6 +41,12 @@ class InspectCommandTests {
     }
 
     @Test
+    void refusesDamagedBitcodeThatWouldCrashLlvmWhenToldItIsUntrusted() {
+        assertFailsWith(execute("inspect", "--untrusted", plugin("damaged.bc")), 1,
+                "predicator: Malformed module 'damaged.bc': LLVM's bitcode reader crashed on it");
+    }
+
+    @Test
     void listsImportsWithoutLinkingThem() {
         Result result = execute("inspect", plugin("imports.ll"));
         assertThat(result.err()).isEmpty();

@@ -1,5 +1,6 @@
 package io.predicator.orc;
 
+import io.predicator.ExportedFunction;
 import io.predicator.JitContext;
 import io.predicator.JitException;
 import io.predicator.LoadOptions;
@@ -200,6 +201,16 @@ class PathologicalInputTests {
         try (Plugin plugin = context.load(ModuleSource.bitcode("arith.bc", bitcode), untrusted)) {
             assertThat(plugin.function("add", IntBinaryOperator.class).applyAsInt(40, 2)).isEqualTo(42);
         }
+    }
+
+    @Test
+    void inspectingUntrustedBitcodeChecksItToo() {
+        LoadOptions untrusted = LoadOptions.builder().untrustedBitcode(true).build();
+        assertThatThrownBy(() -> context.inspect(ModuleSource.bitcode("use-list-segv.bc", resource("use-list-segv.bc")),
+                untrusted)).isInstanceOf(MalformedModuleException.class).hasMessageContaining("crashed");
+        byte[] bitcode = TestModules.bitcode(TestModules.irText(TestModules.ARITH));
+        assertThat(context.inspect(ModuleSource.bitcode("arith.bc", bitcode), untrusted).functions())
+                .extracting(ExportedFunction::name).contains("add");
     }
 
     private void assertRefusedAsUntrusted(String resource, String detail) {

@@ -160,12 +160,20 @@ public final class OrcJitContext implements JitContext {
 
     @Override
     public ModuleInfo inspect(ModuleSource source) {
+        return inspect(source, LoadOptions.defaults());
+    }
+
+    @Override
+    public ModuleInfo inspect(ModuleSource source, LoadOptions options) {
         requireNonNull(source, "source is null");
+        requireNonNull(options, "options is null");
         lifecycle.readLock().lock();
         try {
             checkOpen();
-            return prepare(source, source.name(),
-                    new ModuleCompiler.Request(settings.optimizationLevel(), true, true, false), new LoadTimings()).info();
+            ModuleCompiler.Request request = new ModuleCompiler.Request(
+                    options.optimizationLevel().orElse(settings.optimizationLevel()), !options.preOptimized(), true,
+                    options.untrustedBitcode());
+            return prepare(source, source.name(), request, new LoadTimings()).info();
         } finally {
             lifecycle.readLock().unlock();
         }

@@ -1,0 +1,67 @@
+package io.predicator;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The defaults of {@link JitContext} that backends inherit, on a backend that implements only what it must.
+ */
+class JitContextTests {
+    private static final byte[] BITCODE = {'B', 'C', (byte) 0xC0, (byte) 0xDE, 0, 0, 0, 0};
+
+    @Test
+    void inspectWithOptionsFallsBackToPlainInspect() {
+        JitContext context = new InspectOnly();
+        ModuleInfo info = context.inspect(ModuleSource.ir("m.ll", "; empty"),
+                LoadOptions.builder().optimizationLevel(3).build());
+        assertThat(info.name()).isEqualTo("m.ll");
+        assertThat(context.inspect(ModuleSource.bitcode("m.bc", BITCODE), LoadOptions.defaults()).format())
+                .isEqualTo(ModuleFormat.BITCODE);
+    }
+
+    @Test
+    void aBackendThatCannotCheckUntrustedBitcodeRefusesToReadIt() {
+        LoadOptions untrusted = LoadOptions.builder().untrustedBitcode(true).build();
+        assertThatThrownBy(() -> new InspectOnly().inspect(ModuleSource.bitcode("m.bc", BITCODE), untrusted))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("untrusted bitcode");
+        assertThat(new InspectOnly().inspect(ModuleSource.ir("m.ll", "; text"), untrusted).format())
+                .as("the option concerns bitcode only").isEqualTo(ModuleFormat.IR_TEXT);
+    }
+
+    /** A backend that inspects by echoing the source and supports nothing else. */
+    private static final class InspectOnly implements JitContext {
+        @Override
+        public Plugin load(ModuleSource source, LoadOptions options) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public ModuleInfo inspect(ModuleSource source) {
+            return new ModuleInfo(source.name(), source.format(), List.of(), List.of(), List.of(), false);
+        }
+
+        @Override
+        public List<Plugin> plugins() {
+            return List.of();
+        }
+
+        @Override
+        public JitStats stats() {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public boolean isClosed() {
+            return false;
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
