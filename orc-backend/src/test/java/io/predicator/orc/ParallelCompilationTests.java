@@ -5,6 +5,7 @@ import io.predicator.LoadOptions;
 import io.predicator.MalformedModuleException;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
+import io.predicator.UnsupportedModuleException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -93,6 +94,22 @@ class ParallelCompilationTests {
             System.setProperty("predicator.orc.splitBlocks", "50");
             Plugin large = jit.load(ModuleSource.ir("large", padded(largeModule())));
             assertThat(large.function("checksum", LongSupplier.class).getAsLong()).isEqualTo(expectedChecksum());
+        }
+    }
+
+    /**
+     * Text nested too deep for LLVM's recursive parser is refused before any parse, including the compile threads'
+     * speculative parses of large modules (before the fix, this killed the JVM from a compile thread).
+     */
+    @Test
+    void largeModulesNestedTooDeepAreRefusedBeforeAnyThreadParsesThem() {
+        String nested = "@deep = global " + "[1 x ".repeat(220_000) + "i8" + "]".repeat(220_000) + " zeroinitializer\n";
+        try (JitContext jit = JitContext.builder().compileThreads(2).build()) {
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("deep", padded(nested))))
+                    .isInstanceOf(UnsupportedModuleException.class)
+                    .hasMessageContaining("nests brackets");
+            Plugin small = jit.load(ModuleSource.ir("after", TestModules.valueIr(9)));
+            assertThat(small.function("value", IntSupplier.class).getAsInt()).isEqualTo(9);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.predicator.orc.internal;
 
+import io.predicator.CompilationException;
 import io.predicator.ConfigurationException;
 import io.predicator.MalformedModuleException;
 
@@ -30,6 +31,8 @@ final class BitcodeSandbox {
     private static final long MEMORY_PER_INPUT_BYTE = 64;
     private static final long BASE_TIMEOUT_MILLIS = 30_000;
     private static final long TIMEOUT_MILLIS_PER_MIB = 5_000;
+    /** Exit statuses 125 (no memory limit), 126 and 127 (cannot execute) up to 128: the check could not run. */
+    private static final int CANNOT_RUN = 125;
     private static final int SIGNAL_EXIT = 128;
 
     private BitcodeSandbox() {
@@ -46,9 +49,12 @@ final class BitcodeSandbox {
     static void check(String sourceName, byte[] bitcode) {
         LlvmPrograms llvm = LlvmPrograms.get();
         long memoryKib = (BASE_MEMORY_BYTES + MEMORY_PER_INPUT_BYTE * bitcode.length) / 1024;
-        // The shell applies the memory limit; exec then replaces it with the reader, which reads standard input.
-        List<String> command = List.of("/bin/sh", "-c", "ulimit -v " + memoryKib + " && exec \"$0\" -o /dev/null -",
-                llvm.program("llvm-dis").toString());
+        // The shell lowers the soft memory limit (never above the hard one the JVM may run under); exec then
+        // replaces it with the reader, which reads standard input. 125: the shell could not set the limit.
+        String script = "limit=" + memoryKib + "; hard=$(ulimit -H -v); "
+                + "if [ \"$hard\" != unlimited ] && [ \"$hard\" -lt \"$limit\" ]; then limit=$hard; fi; "
+                + "ulimit -S -v \"$limit\" || exit 125; exec \"$0\" -o /dev/null -";
+        List<String> command = List.of("/bin/sh", "-c", script, llvm.program("llvm-dis").toString());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         Map<String, String> environment = builder.environment();
         environment.putAll(llvm.environment());
@@ -64,7 +70,7 @@ final class BitcodeSandbox {
         try {
             CompletableFuture<String> output = CompletableFuture.supplyAsync(() -> read(process.getInputStream()),
                     Thread::startVirtualThread);
-            write(process, bitcode);
+            Thread.startVirtualThread(() -> write(process, bitcode)); // the timeout covers a reader that stops reading
             long timeout = BASE_TIMEOUT_MILLIS + TIMEOUT_MILLIS_PER_MIB * (bitcode.length >> 20);
             if (!process.waitFor(timeout, TimeUnit.MILLISECONDS)) {
                 throw new MalformedModuleException(sourceName, "LLVM's bitcode reader, run in a separate process to "
@@ -75,13 +81,18 @@ final class BitcodeSandbox {
                 return;
             }
             String message = firstLines(output.join());
+            if (status >= CANNOT_RUN && status <= SIGNAL_EXIT) {
+                throw new ConfigurationException("cannot run the bundled llvm-dis to check untrusted bitcode (exit "
+                        + "status " + status + ")" + suffix(message));
+            }
             throw new MalformedModuleException(sourceName, status > SIGNAL_EXIT
                     ? "LLVM's bitcode reader crashed on it (signal " + (status - SIGNAL_EXIT) + ", in a separate "
                     + "process that checks untrusted bitcode; the JVM did not read it)" + suffix(message)
                     : "LLVM's bitcode reader refused it" + suffix(message));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new MalformedModuleException(sourceName, "interrupted while checking untrusted bitcode");
+            throw new CompilationException("Interrupted while checking untrusted bitcode of plugin '" + sourceName
+                    + "'");
         } finally {
             process.destroyForcibly();
         }
@@ -96,9 +107,12 @@ final class BitcodeSandbox {
         }
     }
 
+    /** Keeps the first 64 KiB of the reader's messages and discards the rest, so that it never blocks on them. */
     private static String read(InputStream stream) {
         try (stream) {
-            return new String(stream.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            String kept = new String(stream.readNBytes(64 * 1024), StandardCharsets.UTF_8);
+            stream.transferTo(OutputStream.nullOutputStream());
+            return kept;
         } catch (IOException e) {
             return "";
         }

@@ -20,8 +20,9 @@ import java.util.concurrent.locks.LockSupport;
  * frames hold the plugin. This is the asymmetric scheme the JDK itself uses to close shared arenas safely; it
  * replaces two atomic read-modify-writes per call (acquiring and releasing a shared arena) with two plain stores.
  *
- * <p>The innermost call's plugin sits in one field; only when a plugin calls Java that calls a plugin again (or an
- * exception is pending from an outer call) does the outer call move to an array.
+ * <p>The outermost call's plugin sits in one field; calls nested inside it (a plugin calls Java, which calls a
+ * plugin) take fixed slots of an array. No id moves while its call is in progress, so a scan that reads the field
+ * and then the array cannot miss one.
  *
  * <p>The frames hold ids, not references, so that a push and a pop store no reference (no GC write barriers), and a
  * thread finds its frames through a table indexed by thread id rather than a {@code ThreadLocal}: together these
@@ -42,12 +43,12 @@ final class CallFrames extends CallFramesPadding {
     private static final int PURGE_EVERY = 1_024;
     private static final VarHandle IDS = MethodHandles.arrayElementVarHandle(long[].class);
     private static final VarHandle ACTIVE;
-    private static final VarHandle OUTER;
+    private static final VarHandle NESTED;
 
     static {
         try {
             ACTIVE = MethodHandles.lookup().findVarHandle(CallFrames.class, "active", long.class);
-            OUTER = MethodHandles.lookup().findVarHandle(CallFrames.class, "outer", long[].class);
+            NESTED = MethodHandles.lookup().findVarHandle(CallFrames.class, "nested", long[].class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -55,7 +56,7 @@ final class CallFrames extends CallFramesPadding {
 
     private final WeakReference<Thread> owner;
     private final long threadId;
-    /** The plugin of the innermost call in progress, 0 if none; padded on both sides against false sharing. */
+    /** The plugin of the outermost call in progress, 0 if none; padded on both sides against false sharing. */
     private long active;
     @SuppressWarnings("unused")
     private long q0;
@@ -73,10 +74,12 @@ final class CallFrames extends CallFramesPadding {
     private long q6;
     @SuppressWarnings("unused")
     private long q7;
-    /** The plugins of the outer calls, when a plugin calls Java which calls a plugin, innermost last. */
-    private long[] outer = new long[4];
-    private Throwable[] savedExceptions = new Throwable[4];
-    private int outerDepth;
+    /** The exception pending when the outermost call started, restored when it returns; usually null. */
+    private Throwable outermostSaved;
+    /** The plugins of nested calls (a plugin called Java, which called a plugin), innermost last. */
+    private long[] nested = new long[4];
+    private Throwable[] nestedSaved = new Throwable[4];
+    private int nestedDepth;
 
     private CallFrames(Thread owner) {
         this.owner = new WeakReference<>(owner);
@@ -125,40 +128,47 @@ final class CallFrames extends CallFramesPadding {
 
     /**
      * Records that this thread enters a call into the plugin, keeping an exception pending from an outer call.
+     * An id stays where it was stored until its call returns: the outermost call's in {@link #active}, a nested
+     * call's in its own slot of {@link #nested}, so that a scan never misses a call whose id is being moved.
      *
      * @param plugin the plugin's id
      * @param savedException the exception to restore when the call returns, usually null
      */
     void push(long plugin, Throwable savedException) {
-        if (active != 0 || savedException != null) {
-            pushOuter(savedException);
+        if (active != 0) {
+            pushNested(plugin, savedException);
+            return;
+        }
+        if (savedException != null) {
+            outermostSaved = savedException;
         }
         active = plugin;
     }
 
-    /** Moves the call in progress (if any) and the saved exception down the stack of outer calls. */
-    private void pushOuter(Throwable savedException) {
-        if (outerDepth == outer.length) {
-            long[] grown = Arrays.copyOf(outer, outerDepth * 2);
-            savedExceptions = Arrays.copyOf(savedExceptions, outerDepth * 2);
-            outer = grown;
+    private void pushNested(long plugin, Throwable savedException) {
+        if (nestedDepth == nested.length) {
+            nestedSaved = Arrays.copyOf(nestedSaved, nestedDepth * 2);
+            NESTED.setRelease(this, Arrays.copyOf(nested, nestedDepth * 2));
         }
-        outer[outerDepth] = active;
-        savedExceptions[outerDepth] = savedException;
-        outerDepth++;
+        nestedSaved[nestedDepth] = savedException;
+        IDS.setRelease(nested, nestedDepth, plugin);
+        nestedDepth++;
     }
 
     /** Records that the innermost call returned; returns the exception kept when it was entered, usually null. */
     Throwable pop() {
-        if (outerDepth == 0) {
+        if (nestedDepth == 0) {
             active = 0;
-            return null;
+            Throwable saved = outermostSaved;
+            if (saved != null) {
+                outermostSaved = null;
+            }
+            return saved;
         }
-        int top = --outerDepth;
-        active = outer[top];
-        outer[top] = 0;
-        Throwable saved = savedExceptions[top];
-        savedExceptions[top] = null;
+        int top = --nestedDepth;
+        IDS.setRelease(nested, top, 0L);
+        Throwable saved = nestedSaved[top];
+        nestedSaved[top] = null;
         return saved;
     }
 
@@ -167,8 +177,8 @@ final class CallFrames extends CallFramesPadding {
         if (active == plugin) {
             return true;
         }
-        for (int i = 0; i < outerDepth; i++) {
-            if (outer[i] == plugin) {
+        for (int i = 0; i < nestedDepth; i++) {
+            if (nested[i] == plugin) {
                 return true;
             }
         }
@@ -187,7 +197,7 @@ final class CallFrames extends CallFramesPadding {
         }
     }
 
-    private static boolean inCall(long plugin) {
+    static boolean inCall(long plugin) {
         for (Iterator<CallFrames> iterator = ALL.iterator(); iterator.hasNext(); ) {
             CallFrames frames = iterator.next();
             if (frames.ownerIsGone()) {
@@ -197,9 +207,9 @@ final class CallFrames extends CallFramesPadding {
             if ((long) ACTIVE.getOpaque(frames) == plugin) {
                 return true;
             }
-            long[] slots = (long[]) OUTER.getOpaque(frames);
+            long[] slots = (long[]) NESTED.getAcquire(frames);
             for (int i = 0; i < slots.length; i++) {
-                if ((long) IDS.getOpaque(slots, i) == plugin) {
+                if ((long) IDS.getAcquire(slots, i) == plugin) {
                     return true;
                 }
             }

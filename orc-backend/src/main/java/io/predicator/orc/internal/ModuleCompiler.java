@@ -114,21 +114,22 @@ final class ModuleCompiler implements AutoCloseable {
     }
 
     private Output compileNow(String sourceName, byte[] content, Request request, LoadTimings timings) {
-        if (request.untrustedBitcode() && isBitcode(content)) {
-            long start = System.nanoTime();
+        // What must refuse a module before any LLVM parser sees it, on this thread or a compile thread.
+        long start = System.nanoTime();
+        if (!isBitcode(content)) {
+            ModuleChecks.checkTextNesting(sourceName, content);
+        } else if (request.untrustedBitcode()) {
             BitcodeSandbox.check(sourceName, content);
-            timings.parseNanos += System.nanoTime() - start;
         }
         CompletableFuture<ModuleSplitter.Plan> plan = new CompletableFuture<>();
-        List<Future<byte[]>> partitions = workers != null && content.length >= SPECULATIVE_PARSE_BYTES
-                ? startPartitions(sourceName, content, plan, request, timings) : List.of();
-        LLVMContextRef context = LLVM.LLVMContextCreate();
+        List<Future<byte[]>> partitions = List.of();
+        LLVMContextRef context = null;
         try {
-            Diagnostics.install(context);
-            long start = System.nanoTime();
-            if (!isBitcode(content)) {
-                ModuleChecks.checkTextNesting(sourceName, content);
+            if (workers != null && content.length >= SPECULATIVE_PARSE_BYTES) {
+                partitions = startPartitions(sourceName, content, plan, request, timings);
             }
+            context = LLVM.LLVMContextCreate();
+            Diagnostics.install(context);
             LLVMModuleRef module = parse(sourceName, context, content);
             try {
                 verify(sourceName, module);
@@ -145,6 +146,7 @@ final class ModuleCompiler implements AutoCloseable {
                     return new Output(compileInParallel(sourceName, context, module, findings.instructions(), plan,
                             partitions, request, timings), signatures, inlineAssembly);
                 }
+                plan.completeExceptionally(NOT_SPLIT); // frees the compile threads' parses before compiling
                 return new Output(List.of(optimizeAndEmit(sourceName, context, module, request, timings)), signatures,
                         inlineAssembly);
             } finally {
@@ -153,7 +155,9 @@ final class ModuleCompiler implements AutoCloseable {
         } finally {
             plan.completeExceptionally(NOT_SPLIT); // no effect once the plan is made
             partitions.forEach(partition -> partition.cancel(false));
-            LLVM.LLVMContextDispose(context);
+            if (context != null) {
+                LLVM.LLVMContextDispose(context);
+            }
         }
     }
 
@@ -206,6 +210,7 @@ final class ModuleCompiler implements AutoCloseable {
         ModuleSplitter.Plan made = ModuleSplitter.plan(instructions, threads);
         plan.complete(made);
         ModuleSplitter.keep(module, made, 0);
+        verify(sourceName + " (part 0)", module);
         List<byte[]> objects = new ArrayList<>();
         objects.add(optimizeAndEmit(sourceName, context, module, request, timings));
         try {
@@ -215,6 +220,9 @@ final class ModuleCompiler implements AutoCloseable {
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException failure) {
                 throw failure;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
             }
             throw new CompilationException("Compiling a part of plugin '" + sourceName + "' failed: " + e.getCause());
         } catch (InterruptedException e) {
@@ -251,6 +259,7 @@ final class ModuleCompiler implements AutoCloseable {
                 }
                 ModuleSplitter.promoteLocals(module);
                 ModuleSplitter.keep(module, made, partition);
+                verify(sourceName + " (part " + partition + ")", module); // a split must never reach codegen broken
                 return optimizeAndEmit(sourceName, context, module, request, timings);
             } finally {
                 LLVM.LLVMDisposeModule(module);

@@ -15,9 +15,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * memory in use stays flat (measured: 30,000 load/call/unload cycles grew the resident set by 17 MB, 6 MB of it with
  * {@code malloc_trim} between samples). After an unload, at most once a {@link #INTERVAL_NANOS second}, this calls
  * glibc's {@code malloc_trim(0)}, which releases every free page of every arena. Where the C library has no
- * {@code malloc_trim} (musl), it does nothing.
+ * {@code malloc_trim} (musl), it does nothing. Memory freed by the last unloads of a burst stays with glibc until
+ * the next unload a second later: good enough for steady churn, which is what grows a process.
  */
 final class NativeHeap {
+    private static final System.Logger LOGGER = System.getLogger(NativeHeap.class.getName());
     private static final long INTERVAL_NANOS = 1_000_000_000L;
     private static final MethodHandle MALLOC_TRIM = find();
     private static final AtomicLong LAST_TRIM = new AtomicLong(System.nanoTime());
@@ -44,7 +46,8 @@ final class NativeHeap {
         try {
             int ignored = (int) MALLOC_TRIM.invokeExact(0L);
         } catch (Throwable e) {
-            throw new IllegalStateException("malloc_trim failed", e);
+            // Trimming is a courtesy: an unload (or a context's close) must not fail because of it.
+            LOGGER.log(System.Logger.Level.WARNING, "malloc_trim failed after an unload", e);
         }
     }
 }
