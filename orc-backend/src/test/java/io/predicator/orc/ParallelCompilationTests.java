@@ -98,6 +98,43 @@ class ParallelCompilationTests {
     }
 
     /**
+     * A computed-goto table (a global initialised with block addresses) must stay with its function: such a module
+     * compiles whole, however large, and jumps where it should.
+     */
+    @Test
+    void modulesWithBlockAddressTablesAreNotSplit() throws Exception {
+        String dispatch = """
+                @targets = internal constant [2 x ptr] [ptr blockaddress(@dispatch, %one), ptr blockaddress(@dispatch, %two)]
+                define i32 @dispatch(i32 %i) {
+                entry:
+                  %slot = getelementptr [2 x ptr], ptr @targets, i64 0, i32 %i
+                  %target = load ptr, ptr %slot
+                  indirectbr ptr %target, [label %one, label %two]
+                one:
+                  ret i32 11
+                two:
+                  ret i32 22
+                }
+                """;
+        try (Recording recording = new Recording();
+             JitContext jit = JitContext.builder().compileThreads(3).build()) {
+            recording.enable("io.predicator.PluginLoad").withoutThreshold();
+            recording.start();
+            Plugin plugin = jit.load(ModuleSource.ir("computed-goto", largeModule() + dispatch));
+            recording.stop();
+            Path file = Files.createTempFile("goto", ".jfr");
+            recording.dump(file);
+            List<RecordedEvent> loads = RecordingFile.readAllEvents(file);
+            Files.delete(file);
+            assertThat(loads).singleElement().satisfies(load -> assertThat(load.getInt("objects")).isEqualTo(1));
+            IntUnaryOperator jump = plugin.function("dispatch", IntUnaryOperator.class);
+            assertThat(jump.applyAsInt(0)).isEqualTo(11);
+            assertThat(jump.applyAsInt(1)).isEqualTo(22);
+            assertThat(plugin.function("checksum", LongSupplier.class).getAsLong()).isEqualTo(expectedChecksum());
+        }
+    }
+
+    /**
      * Text nested too deep for LLVM's recursive parser is refused before any parse, including the compile threads'
      * speculative parses of large modules (before the fix, this killed the JVM from a compile thread).
      */

@@ -5,10 +5,14 @@ import org.bytedeco.llvm.LLVM.LLVMPassBuilderOptionsRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 import org.bytedeco.llvm.global.LLVM;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
+import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -24,6 +28,8 @@ import java.util.stream.IntStream;
  * reaches them through the GOT and PLT stubs JITLink builds, wherever the partitions are placed.
  */
 final class ModuleSplitter {
+    /** Constants with more operands than this are not searched for block addresses: such modules compile whole. */
+    private static final int MAX_CONSTANT_OPERANDS = 1_000_000;
     /** Prefix of the names given to symbols that were local to the module; never exported. */
     static final String LOCAL_PREFIX = "__predicator_local.";
 
@@ -44,9 +50,48 @@ final class ModuleSplitter {
         return blocks;
     }
 
-    /** Returns whether the module may be split: aliases and ifuncs must stay with what they point to. */
+    /**
+     * Returns whether the module may be split: aliases and ifuncs must stay with what they point to, and a global
+     * whose initialiser takes a block's address (a computed-goto table, {@code &&label} in C) must stay with that
+     * block's function: in partition 0, where initialisers live, a dropped function's block addresses would turn
+     * into garbage. Such modules compile whole.
+     */
     static boolean splittable(LLVMModuleRef module) {
-        return !Llvm.present(LLVM.LLVMGetFirstGlobalAlias(module)) && !Llvm.present(LLVM.LLVMGetFirstGlobalIFunc(module));
+        if (Llvm.present(LLVM.LLVMGetFirstGlobalAlias(module)) || Llvm.present(LLVM.LLVMGetFirstGlobalIFunc(module))) {
+            return false;
+        }
+        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
+             global = LLVM.LLVMGetNextGlobal(global)) {
+            LLVMValueRef initializer = LLVM.LLVMGetInitializer(global);
+            if (Llvm.present(initializer) && takesBlockAddress(initializer)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether a constant refers to a block address, through any operands but other globals; large ones: maybe. */
+    private static boolean takesBlockAddress(LLVMValueRef constant) {
+        Deque<LLVMValueRef> pending = new ArrayDeque<>();
+        Set<Long> seen = new HashSet<>();
+        pending.push(constant);
+        while (!pending.isEmpty()) {
+            LLVMValueRef value = pending.pop();
+            if (!seen.add(value.address())) {
+                continue;
+            }
+            if (seen.size() > MAX_CONSTANT_OPERANDS || Llvm.present(LLVM.LLVMIsABlockAddress(value))) {
+                return true;
+            }
+            if (Llvm.present(LLVM.LLVMIsAGlobalValue(value))) {
+                continue;
+            }
+            int operands = LLVM.LLVMGetNumOperands(value);
+            for (int i = 0; i < operands; i++) {
+                pending.push(LLVM.LLVMGetOperand(value, i));
+            }
+        }
+        return false;
     }
 
     /**
