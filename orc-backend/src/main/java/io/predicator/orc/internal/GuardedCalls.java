@@ -19,7 +19,6 @@ import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -167,10 +166,8 @@ final class GuardedCalls {
         code.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA, ConstantDescs.DEFAULT_NAME, CD_MethodHandle));
         code.aload(1);
         loadArguments(code, type.parameterList(), 3);
-        List<Class<?>> downcall = new ArrayList<>(type.parameterList());
-        downcall.addFirst(MemorySegment.class);
         code.invokevirtual(CD_MethodHandle, "invokeExact",
-                MethodType.methodType(type.returnType(), downcall).describeConstable().orElseThrow());
+                type.insertParameterTypes(0, MemorySegment.class).describeConstable().orElseThrow());
         if (result >= 0) {
             code.storeLocal(returns, result);
         }
