@@ -166,7 +166,8 @@ final class Report {
         line("| For information: raw, target segment of a shared arena (what an arena-only guard costs) | " + time(arena1)
                 + " | " + ratio(arena1, raw1) + " | " + time(arena2) + " | " + ratio(arena2, raw2) + " |");
         Optional<Score> critical = jmh("CallOverheadBenchmark.rawCritical1");
-        line("| For information: raw with `Linker.Option.critical(false)` | " + time(critical) + " | "
+        line("| For information: raw with `Linker.Option.critical(false)` (not usable behind the guard: a hot Java "
+                + "loop of critical downcalls starves safepoints, see README) | " + time(critical) + " | "
                 + ratio(critical, raw1) + " | | |");
         line();
         goal("2a", "Call overhead, safe path vs raw FFM, 1 thread", ratioOf(safe1, raw1).map(Report::times), "≤ 1.5×",
