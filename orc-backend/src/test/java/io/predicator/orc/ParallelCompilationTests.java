@@ -98,6 +98,37 @@ class ParallelCompilationTests {
     }
 
     /**
+     * Split modules are verified part by part, after the split, on the compile threads: invalid IR in any part is
+     * still refused with the verifier's message for the whole module, and the context stays usable.
+     */
+    @Test
+    void invalidLargeModulesAreRefusedWhicheverPartHoldsTheFault() {
+        String broken = """
+                define i32 @broken(i1 %c) {
+                entry:
+                  br i1 %c, label %a, label %b
+                a:
+                  %v = add i32 1, 2
+                  br label %b
+                b:
+                  ret i32 %v
+                }
+                """;
+        String appending = "@listed = appending global i32 0\n";
+        try (JitContext jit = JitContext.builder().compileThreads(3).build()) {
+            for (String module : List.of(broken + largeModule(), largeModule() + broken, appending + largeModule())) {
+                assertThatThrownBy(() -> jit.load(ModuleSource.ir("invalid", module)))
+                        .isInstanceOf(MalformedModuleException.class)
+                        .hasMessageContaining("the IR is invalid")
+                        .hasMessageNotContaining("part")
+                        .message().containsAnyOf("Instruction does not dominate all uses", "appending linkage");
+            }
+            Plugin large = jit.load(ModuleSource.ir("large", largeModule()));
+            assertThat(large.function("checksum", LongSupplier.class).getAsLong()).isEqualTo(expectedChecksum());
+        }
+    }
+
+    /**
      * A computed-goto table (a global initialised with block addresses) must stay with its function: such a module
      * compiles whole, however large, and jumps where it should.
      */
