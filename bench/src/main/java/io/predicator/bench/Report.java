@@ -84,7 +84,7 @@ final class Report {
             line("| " + String.join(" | ", goal) + " |");
         }
         line();
-        line("How to run: `./bench/run` (about 35 minutes on this machine; `./bench/run --only call,load` for some groups, "
+        line("How to run: `./bench/run` (about 40 minutes on this machine; `./bench/run --only call,load` for some groups, "
                 + "`--quick` for a fast smoke run whose numbers are not meaningful). It builds the module, fetches the "
                 + "large plugin with `bench/fetch-large-plugin.sh`, runs JMH (one fork per benchmark), writes "
                 + "`bench/target/results/*.json` and this file. `./mvnw verify` never runs benchmarks.");
