@@ -30,6 +30,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Turns LLVM IR text or bitcode into an ELF object for the host: parse into a fresh {@code LLVMContext}, verify,
@@ -122,11 +123,12 @@ final class ModuleCompiler implements AutoCloseable {
             BitcodeSandbox.check(sourceName, content);
         }
         CompletableFuture<ModuleSplitter.Plan> plan = new CompletableFuture<>();
+        AtomicBoolean abandoned = new AtomicBoolean(); // set when this load ends: the compile threads stop early
         List<Future<byte[]>> partitions = List.of();
         LLVMContextRef context = null;
         try {
             if (workers != null && content.length >= SPECULATIVE_PARSE_BYTES) {
-                partitions = startPartitions(sourceName, content, plan, request, timings);
+                partitions = startPartitions(sourceName, content, plan, abandoned, request, timings);
             }
             context = LLVM.LLVMContextCreate();
             Diagnostics.install(context);
@@ -145,10 +147,10 @@ final class ModuleCompiler implements AutoCloseable {
                 timings.parseNanos += System.nanoTime() - start;
                 if (split) {
                     if (partitions.isEmpty()) {
-                        partitions = startPartitions(sourceName, content, plan, request, timings);
+                        partitions = startPartitions(sourceName, content, plan, abandoned, request, timings);
                     }
                     return new Output(compileInParallel(sourceName, content, context, module, findings.instructions(),
-                            plan, partitions, request, timings), signatures, inlineAssembly);
+                            plan, abandoned, partitions, request, timings), signatures, inlineAssembly);
                 }
                 plan.completeExceptionally(NOT_SPLIT); // frees the compile threads' parses before compiling
                 return new Output(List.of(optimizeAndEmit(sourceName, context, module, request, timings)), signatures,
@@ -158,6 +160,7 @@ final class ModuleCompiler implements AutoCloseable {
             }
         } finally {
             plan.completeExceptionally(NOT_SPLIT); // no effect once the plan is made
+            abandoned.set(true); // after a failure here, a compile thread does not generate code in vain
             partitions.forEach(partition -> partition.cancel(false));
             if (context != null) {
                 LLVM.LLVMContextDispose(context);
@@ -192,30 +195,31 @@ final class ModuleCompiler implements AutoCloseable {
      * Starts the compile threads on partitions 1 and up: each parses the module itself, then waits for the plan.
      */
     private List<Future<byte[]>> startPartitions(String sourceName, byte[] content,
-                                                 CompletableFuture<ModuleSplitter.Plan> plan, Request request,
-                                                 LoadTimings timings) {
+                                                 CompletableFuture<ModuleSplitter.Plan> plan, AtomicBoolean abandoned,
+                                                 Request request, LoadTimings timings) {
         List<Future<byte[]>> partitions = new ArrayList<>();
         for (int partition = 1; partition < threads; partition++) {
             int index = partition;
-            partitions.add(workers.submit(() -> compilePartition(sourceName, content, plan, index, request, timings)));
+            partitions.add(workers.submit(() -> compilePartition(sourceName, content, plan, abandoned, index, request,
+                    timings)));
         }
         return partitions;
     }
 
     /**
      * Splits a large module into one partition per thread and optimises and compiles them at once: this thread
-     * makes the plan, reduces the module it parsed and verified to partition 0 and compiles it, while the compile
-     * threads, which parsed the same content, do the same with theirs.
+     * makes the plan, reduces the module it parsed and checked to partition 0, verifies and compiles it, while the
+     * compile threads, which parsed the same content, do the same with theirs.
      */
     private List<byte[]> compileInParallel(String sourceName, byte[] content, LLVMContextRef context,
                                            LLVMModuleRef module, int[] instructions,
-                                           CompletableFuture<ModuleSplitter.Plan> plan,
+                                           CompletableFuture<ModuleSplitter.Plan> plan, AtomicBoolean abandoned,
                                            List<Future<byte[]>> partitions, Request request, LoadTimings timings) {
         ModuleSplitter.promoteLocals(module);
         ModuleSplitter.Plan made = ModuleSplitter.plan(instructions, threads);
         plan.complete(made);
         ModuleSplitter.keep(module, made, 0);
-        verifyPart(sourceName, content, module, 0);
+        verifyPart(sourceName, content, module, 0, abandoned);
         List<byte[]> objects = new ArrayList<>();
         objects.add(optimizeAndEmit(sourceName, context, module, request, timings));
         try {
@@ -239,10 +243,12 @@ final class ModuleCompiler implements AutoCloseable {
 
     /**
      * Parses the module, waits for the plan (which comes only once the loading thread has checked its own parse of
-     * the same content), then verifies and compiles its partition; returns null if the module is not split.
+     * the same content), then verifies and compiles its partition; returns null if the module is not split or the
+     * load failed meanwhile.
      */
     private byte[] compilePartition(String sourceName, byte[] content, CompletableFuture<ModuleSplitter.Plan> plan,
-                                    int partition, Request request, LoadTimings timings) throws InterruptedException {
+                                    AtomicBoolean abandoned, int partition, Request request, LoadTimings timings)
+            throws InterruptedException {
         LLVMContextRef context = LLVM.LLVMContextCreate();
         try {
             Diagnostics.install(context);
@@ -264,7 +270,13 @@ final class ModuleCompiler implements AutoCloseable {
                 }
                 ModuleSplitter.promoteLocals(module);
                 ModuleSplitter.keep(module, made, partition);
-                verifyPart(sourceName, content, module, partition);
+                if (abandoned.get()) {
+                    return null; // the load failed on the loading thread (its part was invalid, for one)
+                }
+                verifyPart(sourceName, content, module, partition, abandoned);
+                if (abandoned.get()) {
+                    return null;
+                }
                 return optimizeAndEmit(sourceName, context, module, request, timings);
             } finally {
                 LLVM.LLVMDisposeModule(module);
@@ -326,12 +338,14 @@ final class ModuleCompiler implements AutoCloseable {
      * takes a whole-module verification off the critical path of a large load. If a part is invalid, the whole
      * module is parsed and verified again (only then) to tell the module's fault, reported as usual, from the split's.
      */
-    private static void verifyPart(String sourceName, byte[] content, LLVMModuleRef part, int partition) {
+    private static void verifyPart(String sourceName, byte[] content, LLVMModuleRef part, int partition,
+                                   AtomicBoolean abandoned) {
         BytePointer message = new BytePointer();
         if (LLVM.LLVMVerifyModule(part, LLVM.LLVMReturnStatusAction, message) == 0) {
             Llvm.takeMessage(message);
             return;
         }
+        abandoned.set(true); // the other threads need not generate code for a load that fails
         String partMessage = Llvm.takeMessage(message).strip();
         LLVMContextRef context = LLVM.LLVMContextCreate();
         try {
