@@ -1,6 +1,7 @@
 package io.predicator.orc.internal;
 
 import io.predicator.UnsupportedModuleException;
+import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.llvm.LLVM.LLVMBasicBlockRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
@@ -10,6 +11,7 @@ import org.bytedeco.llvm.LLVM.LLVMValueRef;
 import org.bytedeco.llvm.global.LLVM;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 
@@ -24,7 +26,8 @@ import java.util.stream.IntStream;
  *   <li>aggregates of {@link #MAX_AGGREGATE_ELEMENTS} or more elements used as values: instruction selection
  *       overflows a 16-bit operand count;</li>
  *   <li>alignment beyond a page: JITLink cannot honour it, and LLVM first emits that much padding;</li>
- *   <li>globals larger than a plugin may be ({@link ElfObject#MAX_SIZE}): their bytes would be generated first.</li>
+ *   <li>globals larger than a plugin may be ({@link ElfObject#MAX_SIZE}): their bytes would be generated first;</li>
+ *   <li>appending linkage on arrays other than LLVM's own: the code generator ends the process.</li>
  * </ul>
  *
  * <p>The same walk finds inline assembly for the load policy and counts each function's instructions.
@@ -34,6 +37,9 @@ final class ModuleChecks {
     static final int MAX_INTEGER_BITS = 4_096;
     static final long MAX_AGGREGATE_ELEMENTS = 16_384;
     static final long MAX_ALIGNMENT = 4_096;
+    /** The arrays of appending linkage that LLVM's code generator knows (in section "llvm.metadata", any name). */
+    private static final List<String> SPECIAL_APPENDING = List.of("llvm.used", "llvm.global_ctors",
+            "llvm.global_dtors");
 
     private final String sourceName;
     private final Map<Long, Integer> depths = new HashMap<>();
@@ -120,6 +126,7 @@ final class ModuleChecks {
              global = LLVM.LLVMGetNextGlobal(global)) {
             checkAlignment(global);
             checkDepth(LLVM.LLVMGlobalGetValueType(global), "global '" + label(global) + "'");
+            checkAppending(global);
         }
         for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
@@ -146,6 +153,24 @@ final class ModuleChecks {
             instructions.add(count);
         }
         return new Findings(inlineAssembly, instructions.build().toArray());
+    }
+
+    /**
+     * Refuses appending linkage outside LLVM's own arrays: the verifier accepts it on any array, but the code
+     * generator ends the process ("unknown special variable with appending linkage") for any name but these.
+     */
+    private void checkAppending(LLVMValueRef global) {
+        if (LLVM.LLVMGetLinkage(global) != LLVM.LLVMAppendingLinkage) {
+            return;
+        }
+        String name = Llvm.name(global);
+        BytePointer section = LLVM.LLVMGetSection(global);
+        boolean metadata = section != null && !section.isNull() && section.getString().equals("llvm.metadata");
+        if (!metadata && !SPECIAL_APPENDING.contains(name)) {
+            throw new UnsupportedModuleException(sourceName, "global '" + label(global) + "' has appending linkage, "
+                    + "which LLVM's code generator supports only for its own arrays (" + String.join(", ",
+                    SPECIAL_APPENDING) + ") and would end the process on; give it ordinary linkage");
+        }
     }
 
     private void checkAlignment(LLVMValueRef value) {
