@@ -114,15 +114,51 @@ class ParallelCompilationTests {
                   ret i32 %v
                 }
                 """;
-        String appending = "@listed = appending global i32 0\n";
+        String appending = "@llvm.global_ctors = appending global [1 x i32] [i32 0]\n";
         try (JitContext jit = JitContext.builder().compileThreads(3).build()) {
             for (String module : List.of(broken + largeModule(), largeModule() + broken, appending + largeModule())) {
                 assertThatThrownBy(() -> jit.load(ModuleSource.ir("invalid", module)))
                         .isInstanceOf(MalformedModuleException.class)
                         .hasMessageContaining("the IR is invalid")
                         .hasMessageNotContaining("part")
-                        .message().containsAnyOf("Instruction does not dominate all uses", "appending linkage");
+                        .message().containsAnyOf("Instruction does not dominate all uses", "wrong type for intrinsic global");
             }
+            Plugin large = jit.load(ModuleSource.ir("large", largeModule()));
+            assertThat(large.function("checksum", LongSupplier.class).getAsLong()).isEqualTo(expectedChecksum());
+        }
+    }
+
+    /**
+     * Arrays of appending linkage are deleted from the parts other than part 0 (they cannot be declared), so code
+     * that uses one keeps the module whole: {@code llvm.used} read by code, which is invalid, is refused with the
+     * verifier's message (splitting it left the use dangling and crashed the verifier). An appending array of the
+     * plugin's own is refused before any thread compiles anything: LLVM's code generator would end the process.
+     */
+    @Test
+    void appendingArraysThatCodeUsesAreNeverSplit() {
+        String usedReader = """
+                @marker = global i32 1
+                @llvm.used = appending global [1 x ptr] [ptr @marker], section "llvm.metadata"
+                define ptr @peek() {
+                  %p = load ptr, ptr @llvm.used
+                  ret ptr %p
+                }
+                """;
+        String ownArray = """
+                @listed = appending global [2 x i32] [i32 7, i32 9]
+                define i32 @second() {
+                  %slot = getelementptr [2 x i32], ptr @listed, i64 0, i64 1
+                  %v = load i32, ptr %slot
+                  ret i32 %v
+                }
+                """;
+        try (JitContext jit = JitContext.builder().compileThreads(3).build()) {
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("used", largeModule() + usedReader)))
+                    .isInstanceOf(MalformedModuleException.class)
+                    .hasMessageContaining("invalid uses of intrinsic global variable");
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("own", largeModule() + ownArray)))
+                    .isInstanceOf(UnsupportedModuleException.class)
+                    .hasMessageContaining("'listed' has appending linkage");
             Plugin large = jit.load(ModuleSource.ir("large", largeModule()));
             assertThat(large.function("checksum", LongSupplier.class).getAsLong()).isEqualTo(expectedChecksum());
         }

@@ -54,7 +54,9 @@ final class ModuleSplitter {
      * Returns whether the module may be split: aliases and ifuncs must stay with what they point to, and a global
      * whose initialiser takes a block's address (a computed-goto table, {@code &&label} in C) must stay with that
      * block's function: in partition 0, where initialisers live, a dropped function's block addresses would turn
-     * into garbage. Such modules compile whole.
+     * into garbage. Nor may anything use a global of appending linkage: the other partitions delete those (they
+     * cannot be declared), which would leave the use dangling, and {@code llvm.used} with a use is invalid IR,
+     * which the whole-module verification then reports. Such modules compile whole.
      */
     static boolean splittable(LLVMModuleRef module) {
         if (Llvm.present(LLVM.LLVMGetFirstGlobalAlias(module)) || Llvm.present(LLVM.LLVMGetFirstGlobalIFunc(module))) {
@@ -62,6 +64,9 @@ final class ModuleSplitter {
         }
         for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
              global = LLVM.LLVMGetNextGlobal(global)) {
+            if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage && Llvm.present(LLVM.LLVMGetFirstUse(global))) {
+                return false;
+            }
             LLVMValueRef initializer = LLVM.LLVMGetInitializer(global);
             if (Llvm.present(initializer) && takesBlockAddress(initializer)) {
                 return false;
