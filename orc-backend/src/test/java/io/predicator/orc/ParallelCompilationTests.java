@@ -156,6 +156,10 @@ class ParallelCompilationTests {
             assertThatThrownBy(() -> jit.load(ModuleSource.ir("used", largeModule() + usedReader)))
                     .isInstanceOf(MalformedModuleException.class)
                     .hasMessageContaining("invalid uses of intrinsic global variable");
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("used-not-appending", largeModule()
+                    + usedReader.replace("appending global", "global"))))
+                    .isInstanceOf(MalformedModuleException.class)
+                    .hasMessageContaining("the IR is invalid");
             assertThatThrownBy(() -> jit.load(ModuleSource.ir("own", largeModule() + ownArray)))
                     .isInstanceOf(UnsupportedModuleException.class)
                     .hasMessageContaining("'listed' has appending linkage");

@@ -54,9 +54,9 @@ final class ModuleSplitter {
      * Returns whether the module may be split: aliases and ifuncs must stay with what they point to, and a global
      * whose initialiser takes a block's address (a computed-goto table, {@code &&label} in C) must stay with that
      * block's function: in partition 0, where initialisers live, a dropped function's block addresses would turn
-     * into garbage. Nor may anything use a global of appending linkage: the other partitions delete those (they
-     * cannot be declared), which would leave the use dangling, and {@code llvm.used} with a use is invalid IR,
-     * which the whole-module verification then reports. Such modules compile whole.
+     * into garbage. Nor may anything use a global that the split deletes (appending arrays, which cannot be
+     * declared, and the {@code llvm.used} lists): the use would be left dangling. Such uses are invalid IR for the
+     * {@code llvm.used} lists, which the whole-module verification then reports. Such modules compile whole.
      */
     static boolean splittable(LLVMModuleRef module) {
         if (Llvm.present(LLVM.LLVMGetFirstGlobalAlias(module)) || Llvm.present(LLVM.LLVMGetFirstGlobalIFunc(module))) {
@@ -64,7 +64,7 @@ final class ModuleSplitter {
         }
         for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
              global = LLVM.LLVMGetNextGlobal(global)) {
-            if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage && Llvm.present(LLVM.LLVMGetFirstUse(global))) {
+            if (deletedBySplit(global) && Llvm.present(LLVM.LLVMGetFirstUse(global))) {
                 return false;
             }
             LLVMValueRef initializer = LLVM.LLVMGetInitializer(global);
@@ -73,6 +73,15 @@ final class ModuleSplitter {
             }
         }
         return true;
+    }
+
+    /** Whether a split deletes the global from some parts: appending arrays, and {@code llvm.used} lists anyway. */
+    private static boolean deletedBySplit(LLVMValueRef global) {
+        if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage) {
+            return true;
+        }
+        String name = Llvm.name(global);
+        return name.equals("llvm.used") || name.equals("llvm.compiler.used");
     }
 
     /** Whether a constant refers to a block address, through any operands but other globals; large ones: maybe. */
