@@ -32,6 +32,8 @@ final class ModuleSplitter {
     private static final int MAX_CONSTANT_OPERANDS = 1_000_000;
     /** Prefix of the names given to symbols that were local to the module; never exported. */
     static final String LOCAL_PREFIX = "__predicator_local.";
+    /** The lists that keep symbols alive; a split drops them, or they would keep every part's share alive. */
+    private static final List<String> USED_LISTS = List.of("llvm.used", "llvm.compiler.used");
 
     /** For each function in module order, its partition (-1: not a definition). */
     record Plan(int[] partitionOfFunction, int partitions) {
@@ -62,9 +64,15 @@ final class ModuleSplitter {
         if (Llvm.present(LLVM.LLVMGetFirstGlobalAlias(module)) || Llvm.present(LLVM.LLVMGetFirstGlobalIFunc(module))) {
             return false;
         }
+        for (String list : USED_LISTS) { // deleted by promoteLocals, whatever their linkage
+            LLVMValueRef global = LLVM.LLVMGetNamedGlobal(module, list);
+            if (Llvm.present(global) && Llvm.present(LLVM.LLVMGetFirstUse(global))) {
+                return false;
+            }
+        }
         for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
              global = LLVM.LLVMGetNextGlobal(global)) {
-            if (deletedBySplit(global) && Llvm.present(LLVM.LLVMGetFirstUse(global))) {
+            if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage && Llvm.present(LLVM.LLVMGetFirstUse(global))) {
                 return false;
             }
             LLVMValueRef initializer = LLVM.LLVMGetInitializer(global);
@@ -73,15 +81,6 @@ final class ModuleSplitter {
             }
         }
         return true;
-    }
-
-    /** Whether a split deletes the global from some parts: appending arrays, and {@code llvm.used} lists anyway. */
-    private static boolean deletedBySplit(LLVMValueRef global) {
-        if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage) {
-            return true;
-        }
-        String name = Llvm.name(global);
-        return name.equals("llvm.used") || name.equals("llvm.compiler.used");
     }
 
     /** Whether a constant refers to a block address, through any operands but other globals; large ones: maybe. */
@@ -114,8 +113,7 @@ final class ModuleSplitter {
      * loading thread and each compile thread apply it to their own parse of the same content.
      */
     static void promoteLocals(LLVMModuleRef module) {
-        deleteGlobal(module, "llvm.used");
-        deleteGlobal(module, "llvm.compiler.used");
+        USED_LISTS.forEach(list -> deleteGlobal(module, list));
         int anonymous = 0;
         for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
