@@ -1,6 +1,7 @@
 package io.predicator.orc;
 
 import io.predicator.JitContext;
+import io.predicator.JitException;
 import io.predicator.LoadOptions;
 import io.predicator.MalformedModuleException;
 import io.predicator.ModuleSource;
@@ -130,9 +131,10 @@ class ParallelCompilationTests {
 
     /**
      * Arrays of appending linkage are deleted from the parts other than part 0 (they cannot be declared), so code
-     * that uses one keeps the module whole: {@code llvm.used} read by code, which is invalid, is refused with the
-     * verifier's message (splitting it left the use dangling and crashed the verifier). An appending array of the
-     * plugin's own is refused before any thread compiles anything: LLVM's code generator would end the process.
+     * that uses one keeps the module whole: splitting an array in section {@code llvm.metadata} that code reads
+     * (valid IR) left the use dangling and crashed the verifier of a part. {@code llvm.used} read by code is invalid
+     * and refused with the verifier's message. An appending array of the plugin's own is refused before any thread compiles anything: LLVM's code
+     * generator would end the process.
      */
     @Test
     void appendingArraysThatCodeUsesAreNeverSplit() {
@@ -152,7 +154,17 @@ class ParallelCompilationTests {
                   ret i32 %v
                 }
                 """;
+        String metadataReader = """
+                @notes = appending global [1 x i32] [i32 5], section "llvm.metadata"
+                define i32 @note() {
+                  %v = load i32, ptr @notes
+                  ret i32 %v
+                }
+                """;
         try (JitContext jit = JitContext.builder().compileThreads(3).build()) {
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("notes", metadataReader + largeModule())))
+                    .as("valid IR, compiled whole; the code generator never emits llvm.metadata, so it is missing")
+                    .isInstanceOf(JitException.class);
             assertThatThrownBy(() -> jit.load(ModuleSource.ir("used", largeModule() + usedReader)))
                     .isInstanceOf(MalformedModuleException.class)
                     .hasMessageContaining("invalid uses of intrinsic global variable");

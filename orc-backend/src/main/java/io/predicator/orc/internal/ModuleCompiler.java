@@ -30,7 +30,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Turns LLVM IR text or bitcode into an ELF object for the host: parse into a fresh {@code LLVMContext}, verify,
@@ -123,34 +122,29 @@ final class ModuleCompiler implements AutoCloseable {
             BitcodeSandbox.check(sourceName, content);
         }
         CompletableFuture<ModuleSplitter.Plan> plan = new CompletableFuture<>();
-        AtomicBoolean abandoned = new AtomicBoolean(); // set when this load ends: the compile threads stop early
         List<Future<byte[]>> partitions = List.of();
         LLVMContextRef context = null;
         try {
             if (workers != null && content.length >= SPECULATIVE_PARSE_BYTES) {
-                partitions = startPartitions(sourceName, content, plan, abandoned, request, timings);
+                partitions = startPartitions(sourceName, content, plan, request, timings);
             }
             context = LLVM.LLVMContextCreate();
             Diagnostics.install(context);
             LLVMModuleRef module = parse(sourceName, context, content);
             try {
-                boolean split = workers != null && ModuleSplitter.splittable(module)
-                        && ModuleSplitter.size(module) >= splitBlocks;
-                if (!split) {
-                    verify(sourceName, module);
-                } // else each part is verified after the split, on its own thread (verifyPart): 2 % of a cold load
+                verify(sourceName, module);
                 checkTarget(sourceName, module);
                 ModuleChecks.Findings findings = ModuleChecks.check(sourceName, module);
                 String inlineAssembly = findings.inlineAssembly();
                 checkPolicy(sourceName, inlineAssembly, request.allowInlineAssembly());
                 Map<String, Signature> signatures = signatures(module);
                 timings.parseNanos += System.nanoTime() - start;
-                if (split) {
+                if (workers != null && ModuleSplitter.splittable(module) && ModuleSplitter.size(module) >= splitBlocks) {
                     if (partitions.isEmpty()) {
-                        partitions = startPartitions(sourceName, content, plan, abandoned, request, timings);
+                        partitions = startPartitions(sourceName, content, plan, request, timings);
                     }
-                    return new Output(compileInParallel(sourceName, content, context, module, findings.instructions(),
-                            plan, abandoned, partitions, request, timings), signatures, inlineAssembly);
+                    return new Output(compileInParallel(sourceName, context, module, findings.instructions(), plan,
+                            partitions, request, timings), signatures, inlineAssembly);
                 }
                 plan.completeExceptionally(NOT_SPLIT); // frees the compile threads' parses before compiling
                 return new Output(List.of(optimizeAndEmit(sourceName, context, module, request, timings)), signatures,
@@ -160,7 +154,6 @@ final class ModuleCompiler implements AutoCloseable {
             }
         } finally {
             plan.completeExceptionally(NOT_SPLIT); // no effect once the plan is made
-            abandoned.set(true); // after a failure here, a compile thread does not generate code in vain
             partitions.forEach(partition -> partition.cancel(false));
             if (context != null) {
                 LLVM.LLVMContextDispose(context);
@@ -195,31 +188,29 @@ final class ModuleCompiler implements AutoCloseable {
      * Starts the compile threads on partitions 1 and up: each parses the module itself, then waits for the plan.
      */
     private List<Future<byte[]>> startPartitions(String sourceName, byte[] content,
-                                                 CompletableFuture<ModuleSplitter.Plan> plan, AtomicBoolean abandoned,
-                                                 Request request, LoadTimings timings) {
+                                                 CompletableFuture<ModuleSplitter.Plan> plan, Request request,
+                                                 LoadTimings timings) {
         List<Future<byte[]>> partitions = new ArrayList<>();
         for (int partition = 1; partition < threads; partition++) {
             int index = partition;
-            partitions.add(workers.submit(() -> compilePartition(sourceName, content, plan, abandoned, index, request,
-                    timings)));
+            partitions.add(workers.submit(() -> compilePartition(sourceName, content, plan, index, request, timings)));
         }
         return partitions;
     }
 
     /**
      * Splits a large module into one partition per thread and optimises and compiles them at once: this thread
-     * makes the plan, reduces the module it parsed and checked to partition 0, verifies and compiles it, while the
-     * compile threads, which parsed the same content, do the same with theirs.
+     * makes the plan, reduces the module it parsed and verified to partition 0 and compiles it, while the compile
+     * threads, which parsed the same content, do the same with theirs.
      */
-    private List<byte[]> compileInParallel(String sourceName, byte[] content, LLVMContextRef context,
-                                           LLVMModuleRef module, int[] instructions,
-                                           CompletableFuture<ModuleSplitter.Plan> plan, AtomicBoolean abandoned,
+    private List<byte[]> compileInParallel(String sourceName, LLVMContextRef context, LLVMModuleRef module,
+                                           int[] instructions, CompletableFuture<ModuleSplitter.Plan> plan,
                                            List<Future<byte[]>> partitions, Request request, LoadTimings timings) {
         ModuleSplitter.promoteLocals(module);
         ModuleSplitter.Plan made = ModuleSplitter.plan(instructions, threads);
         plan.complete(made);
         ModuleSplitter.keep(module, made, 0);
-        verifyPart(sourceName, content, module, 0, abandoned);
+        verify(sourceName + " (part 0)", module);
         List<byte[]> objects = new ArrayList<>();
         objects.add(optimizeAndEmit(sourceName, context, module, request, timings));
         try {
@@ -242,13 +233,11 @@ final class ModuleCompiler implements AutoCloseable {
     }
 
     /**
-     * Parses the module, waits for the plan (which comes only once the loading thread has checked its own parse of
-     * the same content), then verifies and compiles its partition; returns null if the module is not split or the
-     * load failed meanwhile.
+     * Parses the module, waits for the plan (which comes only once the loading thread has verified and checked its
+     * own parse of the same content), then compiles its partition; returns null if the module is not split.
      */
     private byte[] compilePartition(String sourceName, byte[] content, CompletableFuture<ModuleSplitter.Plan> plan,
-                                    AtomicBoolean abandoned, int partition, Request request, LoadTimings timings)
-            throws InterruptedException {
+                                    int partition, Request request, LoadTimings timings) throws InterruptedException {
         LLVMContextRef context = LLVM.LLVMContextCreate();
         try {
             Diagnostics.install(context);
@@ -270,13 +259,7 @@ final class ModuleCompiler implements AutoCloseable {
                 }
                 ModuleSplitter.promoteLocals(module);
                 ModuleSplitter.keep(module, made, partition);
-                if (abandoned.get()) {
-                    return null; // the load failed on the loading thread (its part was invalid, for one)
-                }
-                verifyPart(sourceName, content, module, partition, abandoned);
-                if (abandoned.get()) {
-                    return null;
-                }
+                verify(sourceName + " (part " + partition + ")", module); // a split must never reach codegen broken
                 return optimizeAndEmit(sourceName, context, module, request, timings);
             } finally {
                 LLVM.LLVMDisposeModule(module);
@@ -329,38 +312,6 @@ final class ModuleCompiler implements AutoCloseable {
             throw new MalformedModuleException(sourceName, "LLVM cannot parse it: " + diagnostics);
         }
         return module;
-    }
-
-    /**
-     * Verifies one part of a split module. Split modules are not verified whole first: the parts together cover
-     * every function once and every global in part 0, and the split itself only renames, relinks and drops bodies,
-     * which holds for any module the parser accepted. So the parts are verified at once, on their own threads, which
-     * takes a whole-module verification off the critical path of a large load. If a part is invalid, the whole
-     * module is parsed and verified again (only then) to tell the module's fault, reported as usual, from the split's.
-     */
-    private static void verifyPart(String sourceName, byte[] content, LLVMModuleRef part, int partition,
-                                   AtomicBoolean abandoned) {
-        BytePointer message = new BytePointer();
-        if (LLVM.LLVMVerifyModule(part, LLVM.LLVMReturnStatusAction, message) == 0) {
-            Llvm.takeMessage(message);
-            return;
-        }
-        abandoned.set(true); // the other threads need not generate code for a load that fails
-        String partMessage = Llvm.takeMessage(message).strip();
-        LLVMContextRef context = LLVM.LLVMContextCreate();
-        try {
-            Diagnostics.install(context);
-            LLVMModuleRef whole = parse(sourceName, context, content);
-            try {
-                verify(sourceName, whole);
-            } finally {
-                LLVM.LLVMDisposeModule(whole);
-            }
-        } finally {
-            LLVM.LLVMContextDispose(context);
-        }
-        throw new CompilationException("Splitting plugin '" + sourceName + "' for parallel compilation broke part "
-                + partition + ": " + partMessage);
     }
 
     private static void verify(String sourceName, LLVMModuleRef module) {

@@ -20,11 +20,11 @@ import java.util.stream.IntStream;
  * {@code LLVMContext} with its own target machine, and linked together into the plugin's JITDylib.
  *
  * <p>Every partition starts from its own parse of the same content (the compile threads parse while the loading
- * thread parses and checks; each partition is verified after the split). {@link #plan} balances function
- * definitions over the partitions by size; each parse then {@linkplain #promoteLocals gives every local symbol} (internal or private linkage) the same
- * unique external name with the {@link #LOCAL_PREFIX}, so that partitions can reference each other's, and
- * {@linkplain #keep keeps} only its share: the other functions' bodies and (outside partition 0) the global
- * variables' initialisers are removed, leaving declarations. Promoted symbols keep default visibility so that code
+ * thread parses, verifies and checks; each partition is verified again after the split). {@link #plan} balances
+ * function definitions over the partitions by size; each parse then {@linkplain #promoteLocals gives every local
+ * symbol} (internal or private linkage) the same unique external name with the {@link #LOCAL_PREFIX}, so that
+ * partitions can reference each other's, and {@linkplain #keep keeps} only its share: the other functions' bodies
+ * and (outside partition 0) the global variables' initialisers are removed, leaving declarations. Promoted symbols keep default visibility so that code
  * reaches them through the GOT and PLT stubs JITLink builds, wherever the partitions are placed.
  */
 final class ModuleSplitter {
