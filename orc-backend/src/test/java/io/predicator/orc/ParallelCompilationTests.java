@@ -181,6 +181,39 @@ class ParallelCompilationTests {
     }
 
     /**
+     * C++ inline functions and templates are {@code linkonce_odr}, and unnamed globals ({@code @0}) have no name to
+     * link by: neither may get lost when the part that defines it is not the part that uses it.
+     */
+    @Test
+    void discardableAndUnnamedDefinitionsSurviveTheSplit() {
+        StringBuilder ir = new StringBuilder(largeModule()).append("@0 = global i32 40\n");
+        for (int i = 0; i < 30; i++) {
+            ir.append("""
+                    define linkonce_odr i32 @inline_%1$d(i32 %%x) {
+                      %%y = add i32 %%x, %1$d
+                      ret i32 %%y
+                    }
+                    define i32 @user_%1$d(i32 %%x) {
+                      %%y = call i32 @inline_%2$d(i32 %%x)
+                      %%z = load i32, ptr @0
+                      %%r = add i32 %%y, %%z
+                      ret i32 %%r
+                    }
+                    """.formatted(i, (i + 1) % 30)); // the plan deals pairs out alike: call the next pair's
+        }
+        for (boolean preOptimized : List.of(false, true)) {
+            try (JitContext jit = JitContext.builder().compileThreads(3).build();
+                 Plugin plugin = jit.load(ModuleSource.ir("linkonce", ir.toString()),
+                         LoadOptions.builder().preOptimized(preOptimized).build())) {
+                for (int i = 0; i < 30; i++) {
+                    assertThat(plugin.function("user_" + i, IntUnaryOperator.class).applyAsInt(2))
+                            .isEqualTo(42 + (i + 1) % 30);
+                }
+            }
+        }
+    }
+
+    /**
      * A computed-goto table (a global initialised with block addresses) must stay with its function: such a module
      * compiles whole, however large, and jumps where it should.
      */

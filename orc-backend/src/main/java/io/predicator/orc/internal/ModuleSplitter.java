@@ -108,9 +108,11 @@ final class ModuleSplitter {
     }
 
     /**
-     * Gives every local symbol (internal or private linkage) a unique external name, so that partitions can reference
-     * each other's, and drops {@code llvm.used}, which would keep every partition's share alive. Deterministic: the
-     * loading thread and each compile thread apply it to their own parse of the same content.
+     * Gives every local symbol (internal or private linkage) and every unnamed one a unique external name, so that
+     * partitions can reference each other's, makes {@code linkonce} definitions (C++ inline functions and templates)
+     * {@code weak}, so that the partition that owns one keeps it even if only others use it, and drops
+     * {@code llvm.used}, which would keep every partition's share alive. Deterministic: the loading thread and each
+     * compile thread apply it to their own parse of the same content.
      */
     static void promoteLocals(LLVMModuleRef module) {
         USED_LISTS.forEach(list -> deleteGlobal(module, list));
@@ -199,10 +201,21 @@ final class ModuleSplitter {
             return anonymous;
         }
         int linkage = LLVM.LLVMGetLinkage(value);
+        if (linkage == LLVM.LLVMLinkOnceAnyLinkage || linkage == LLVM.LLVMLinkOnceODRLinkage) {
+            // Discardable: the owning partition would drop it when only another partition uses it.
+            LLVM.LLVMSetLinkage(value, linkage == LLVM.LLVMLinkOnceODRLinkage ? LLVM.LLVMWeakODRLinkage
+                    : LLVM.LLVMWeakAnyLinkage);
+        }
+        String name = Llvm.name(value);
+        if (name.isEmpty() && linkage != LLVM.LLVMInternalLinkage && linkage != LLVM.LLVMPrivateLinkage) {
+            // Unnamed (@0): each partition's code generator would make up a name of its own.
+            String named = LOCAL_PREFIX + "anon." + anonymous++;
+            LLVM.LLVMSetValueName2(value, named, named.length());
+            return anonymous;
+        }
         if (linkage != LLVM.LLVMInternalLinkage && linkage != LLVM.LLVMPrivateLinkage) {
             return anonymous;
         }
-        String name = Llvm.name(value);
         String promoted = LOCAL_PREFIX + (name.isEmpty() ? "anon." + anonymous++ : name);
         LLVM.LLVMSetValueName2(value, promoted, promoted.length());
         LLVM.LLVMSetLinkage(value, LLVM.LLVMExternalLinkage);
