@@ -146,14 +146,6 @@ class ParallelCompilationTests {
                   ret ptr %p
                 }
                 """;
-        String ownArray = """
-                @listed = appending global [2 x i32] [i32 7, i32 9]
-                define i32 @second() {
-                  %slot = getelementptr [2 x i32], ptr @listed, i64 0, i64 1
-                  %v = load i32, ptr %slot
-                  ret i32 %v
-                }
-                """;
         String metadataReader = """
                 @notes = appending global [1 x i32] [i32 5], section "llvm.metadata"
                 define i32 @note() {
@@ -172,7 +164,7 @@ class ParallelCompilationTests {
                     + usedReader.replace("appending global", "global"))))
                     .isInstanceOf(MalformedModuleException.class)
                     .hasMessageContaining("the IR is invalid");
-            assertThatThrownBy(() -> jit.load(ModuleSource.ir("own", largeModule() + ownArray)))
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("own", largeModule() + TestModules.APPENDING_ARRAY)))
                     .isInstanceOf(UnsupportedModuleException.class)
                     .hasMessageContaining("'listed' has appending linkage");
             Plugin large = jit.load(ModuleSource.ir("large", largeModule()));

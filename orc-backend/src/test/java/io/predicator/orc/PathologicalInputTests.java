@@ -79,16 +79,7 @@ class PathologicalInputTests {
     /** The verifier accepts appending linkage on any array; the code generator aborted the process on this one. */
     @Test
     void appendingArraysOfThePluginsOwnAreUnsupported() {
-        String ir = """
-                @listed = appending global [2 x i32] [i32 7, i32 9]
-                define i32 @second() {
-                  %slot = getelementptr [2 x i32], ptr @listed, i64 0, i64 1
-                  %v = load i32, ptr %slot
-                  ret i32 %v
-                }
-                """;
-
-        assertThatThrownBy(() -> loadAndClose("appending.ll", ir))
+        assertThatThrownBy(() -> loadAndClose("appending.ll", TestModules.APPENDING_ARRAY))
                 .isInstanceOf(UnsupportedModuleException.class)
                 .hasMessageContaining("appending.ll")
                 .hasMessageContaining("'listed' has appending linkage");

@@ -59,6 +59,19 @@ final class TestModules {
     /** The triple of a foreign architecture whose objects the host must refuse. */
     static final String AARCH64_TRIPLE = "aarch64-unknown-linux-gnu";
 
+    /**
+     * An array of the plugin's own with appending linkage, read by {@code i32 second()}: the verifier accepts it,
+     * LLVM's code generator ends the process on it.
+     */
+    static final String APPENDING_ARRAY = """
+            @listed = appending global [2 x i32] [i32 7, i32 9]
+            define i32 @second() {
+              %slot = getelementptr [2 x i32], ptr @listed, i64 0, i64 1
+              %v = load i32, ptr %slot
+              ret i32 %v
+            }
+            """;
+
     /** {@code i32 add(i32, i32)}, {@code i32 sub(i32, i32)}, {@code i32 mul(i32, i32)}; used everywhere. */
     static final String ARITH = "arith.ll";
 
