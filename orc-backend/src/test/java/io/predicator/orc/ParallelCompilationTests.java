@@ -1,11 +1,12 @@
 package io.predicator.orc;
 
+import io.predicator.ExportedFunction;
 import io.predicator.JitContext;
-import io.predicator.JitException;
 import io.predicator.LoadOptions;
 import io.predicator.MalformedModuleException;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
+import io.predicator.UnresolvedSymbolsException;
 import io.predicator.UnsupportedModuleException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,8 +100,8 @@ class ParallelCompilationTests {
     }
 
     /**
-     * Split modules are verified part by part, after the split, on the compile threads: invalid IR in any part is
-     * still refused with the verifier's message for the whole module, and the context stays usable.
+     * Invalid IR in a large module is refused with the verifier's message for the whole module, wherever it sits,
+     * before any split, and the context stays usable.
      */
     @Test
     void invalidLargeModulesAreRefusedWhicheverPartHoldsTheFault() {
@@ -156,7 +157,8 @@ class ParallelCompilationTests {
         try (JitContext jit = JitContext.builder().compileThreads(3).build()) {
             assertThatThrownBy(() -> jit.load(ModuleSource.ir("notes", metadataReader + largeModule())))
                     .as("valid IR, compiled whole; the code generator never emits llvm.metadata, so it is missing")
-                    .isInstanceOf(JitException.class);
+                    .isInstanceOf(UnresolvedSymbolsException.class)
+                    .hasMessageContaining("notes");
             assertThatThrownBy(() -> jit.load(ModuleSource.ir("used", largeModule() + usedReader)))
                     .isInstanceOf(MalformedModuleException.class)
                     .hasMessageContaining("invalid uses of intrinsic global variable");
@@ -174,7 +176,8 @@ class ParallelCompilationTests {
 
     /**
      * C++ inline functions and templates are {@code linkonce_odr}, and unnamed globals ({@code @0}) have no name to
-     * link by: neither may get lost when the part that defines it is not the part that uses it.
+     * link by: neither may get lost when the part that defines it is not the part that uses it. An unused
+     * {@code linkonce_odr} function is still dropped, as when the module compiles whole.
      */
     @Test
     void discardableAndUnnamedDefinitionsSurviveTheSplit() {
@@ -193,10 +196,19 @@ class ParallelCompilationTests {
                     }
                     """.formatted(i, (i + 1) % 30)); // the plan deals pairs out alike: call the next pair's
         }
+        // Unused and discardable: optimising the whole module drops it, and with it the import nobody provides.
+        String unused = """
+                declare void @nobody_provides_this()
+                define linkonce_odr void @unused_inline() {
+                  call void @nobody_provides_this()
+                  ret void
+                }
+                """;
         for (boolean preOptimized : List.of(false, true)) {
             try (JitContext jit = JitContext.builder().compileThreads(3).build();
-                 Plugin plugin = jit.load(ModuleSource.ir("linkonce", ir.toString()),
+                 Plugin plugin = jit.load(ModuleSource.ir("linkonce", preOptimized ? ir.toString() : ir + unused),
                          LoadOptions.builder().preOptimized(preOptimized).build())) {
+                assertThat(plugin.exports()).extracting(ExportedFunction::name).doesNotContain("unused_inline");
                 for (int i = 0; i < 30; i++) {
                     assertThat(plugin.function("user_" + i, IntUnaryOperator.class).applyAsInt(2))
                             .isEqualTo(42 + (i + 1) % 30);

@@ -169,7 +169,8 @@ final class ModuleChecks {
         if (!metadata && !SPECIAL_APPENDING.contains(name)) {
             throw new UnsupportedModuleException(sourceName, "global '" + label(global) + "' has appending linkage, "
                     + "which LLVM's code generator supports only for its own arrays (" + String.join(", ",
-                    SPECIAL_APPENDING) + ") and would end the process on; give it ordinary linkage");
+                    SPECIAL_APPENDING) + ", and any in section \"llvm.metadata\", which llvm.compiler.used needs) "
+                    + "and would end the process on; give it ordinary linkage or that section");
         }
     }
 

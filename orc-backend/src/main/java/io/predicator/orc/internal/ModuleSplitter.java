@@ -2,6 +2,7 @@ package io.predicator.orc.internal;
 
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
 import org.bytedeco.llvm.LLVM.LLVMPassBuilderOptionsRef;
+import org.bytedeco.llvm.LLVM.LLVMUseRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 import org.bytedeco.llvm.global.LLVM;
 
@@ -10,8 +11,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.IntStream;
 
@@ -109,9 +112,8 @@ final class ModuleSplitter {
 
     /**
      * Gives every local symbol (internal or private linkage) and every unnamed one a unique external name, so that
-     * partitions can reference each other's, makes {@code linkonce} definitions (C++ inline functions and templates)
-     * {@code weak}, so that the partition that owns one keeps it even if only others use it, and drops
-     * {@code llvm.used}, which would keep every partition's share alive. Deterministic: the loading thread and each
+     * partitions can reference each other's, and drops {@code llvm.used}, which would keep every partition's share
+     * alive. Deterministic: the loading thread and each
      * compile thread apply it to their own parse of the same content.
      */
     static void promoteLocals(LLVMModuleRef module) {
@@ -156,20 +158,33 @@ final class ModuleSplitter {
 
     /**
      * Reduces a parse of the module, its locals promoted, to one partition's share: the other
-     * partitions' functions, and outside partition 0 every global variable's initialiser, become declarations.
+     * partitions' functions, and outside partition 0 every global variable's initialiser, become declarations, and
+     * the partition's own {@code linkonce} definitions that others use become {@code weak}.
      * Marking them {@code available_externally} and running LLVM's {@code elim-avail-extern} pass does it in one
      * native call, where walking and erasing every instruction through the C API took a JNI call per instruction.
      */
     static void keep(LLVMModuleRef module, Plan plan, int partition) {
+        Map<Long, Integer> owners = new HashMap<>();
         int index = 0;
         for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
-            int owner = plan.partitionOfFunction()[index++];
+            owners.put(function.address(), plan.partitionOfFunction()[index++]);
+        }
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
+             function = LLVM.LLVMGetNextFunction(function)) {
+            int owner = owners.get(function.address());
             if (owner >= 0 && owner != partition) {
                 dropDefinition(function);
+            } else if (owner == partition) {
+                keepIfUsedElsewhere(function, owners, partition);
             }
         }
-        if (partition != 0) {
+        if (partition == 0) {
+            for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
+                 global = LLVM.LLVMGetNextGlobal(global)) {
+                keepIfUsedElsewhere(global, owners, partition);
+            }
+        } else {
             List<LLVMValueRef> appending = new ArrayList<>();
             for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
                  global = LLVM.LLVMGetNextGlobal(global)) {
@@ -190,6 +205,29 @@ final class ModuleSplitter {
         }
     }
 
+    /**
+     * Makes a {@code linkonce} definition that this partition owns {@code weak} if another partition may use it:
+     * C++ inline functions, template instances and vtables are discardable, so the owner would drop one that only
+     * other partitions call. One that nothing else uses stays discardable, as in a whole-module compilation. Uses
+     * from constants (initialisers, which partition 0 holds) count as uses from elsewhere.
+     */
+    private static void keepIfUsedElsewhere(LLVMValueRef definition, Map<Long, Integer> owners, int partition) {
+        int linkage = LLVM.LLVMGetLinkage(definition);
+        if (linkage != LLVM.LLVMLinkOnceAnyLinkage && linkage != LLVM.LLVMLinkOnceODRLinkage) {
+            return;
+        }
+        for (LLVMUseRef use = LLVM.LLVMGetFirstUse(definition); Llvm.present(use); use = LLVM.LLVMGetNextUse(use)) {
+            LLVMValueRef user = LLVM.LLVMGetUser(use);
+            Integer owner = Llvm.present(LLVM.LLVMIsAInstruction(user))
+                    ? owners.get(LLVM.LLVMGetBasicBlockParent(LLVM.LLVMGetInstructionParent(user)).address()) : null;
+            if (owner == null || owner != partition) {
+                LLVM.LLVMSetLinkage(definition, linkage == LLVM.LLVMLinkOnceODRLinkage ? LLVM.LLVMWeakODRLinkage
+                        : LLVM.LLVMWeakAnyLinkage);
+                return;
+            }
+        }
+    }
+
     /** Marks a definition for {@code elim-avail-extern}, which turns it into an external declaration. */
     private static void dropDefinition(LLVMValueRef global) {
         LLVM.LLVMSetComdat(global, null);
@@ -201,11 +239,6 @@ final class ModuleSplitter {
             return anonymous;
         }
         int linkage = LLVM.LLVMGetLinkage(value);
-        if (linkage == LLVM.LLVMLinkOnceAnyLinkage || linkage == LLVM.LLVMLinkOnceODRLinkage) {
-            // Discardable: the owning partition would drop it when only another partition uses it.
-            LLVM.LLVMSetLinkage(value, linkage == LLVM.LLVMLinkOnceODRLinkage ? LLVM.LLVMWeakODRLinkage
-                    : LLVM.LLVMWeakAnyLinkage);
-        }
         String name = Llvm.name(value);
         if (name.isEmpty() && linkage != LLVM.LLVMInternalLinkage && linkage != LLVM.LLVMPrivateLinkage) {
             // Unnamed (@0): each partition's code generator would make up a name of its own.
