@@ -165,7 +165,7 @@ final class ModuleChecks {
         }
         String name = Llvm.name(global);
         BytePointer section = LLVM.LLVMGetSection(global);
-        boolean metadata = section != null && !section.isNull() && section.getString().equals("llvm.metadata");
+        boolean metadata = Llvm.present(section) && section.getString().equals("llvm.metadata");
         if (!metadata && !SPECIAL_APPENDING.contains(name)) {
             throw new UnsupportedModuleException(sourceName, "global '" + label(global) + "' has appending linkage, "
                     + "which LLVM's code generator supports only for its own arrays (" + String.join(", ",

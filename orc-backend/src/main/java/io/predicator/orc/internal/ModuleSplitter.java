@@ -27,8 +27,9 @@ import java.util.stream.IntStream;
  * function definitions over the partitions by size; each parse then {@linkplain #promoteLocals gives every local
  * symbol} (internal or private linkage) the same unique external name with the {@link #LOCAL_PREFIX}, so that
  * partitions can reference each other's, and {@linkplain #keep keeps} only its share: the other functions' bodies
- * and (outside partition 0) the global variables' initialisers are removed, leaving declarations. Promoted symbols keep default visibility so that code
- * reaches them through the GOT and PLT stubs JITLink builds, wherever the partitions are placed.
+ * and (outside partition 0) the global variables' initialisers are removed, leaving declarations. Promoted symbols
+ * keep default visibility so that code reaches them through the GOT and PLT stubs JITLink builds, wherever the
+ * partitions are placed.
  */
 final class ModuleSplitter {
     /** Constants with more operands than this are not searched for block addresses: such modules compile whole. */
@@ -113,8 +114,8 @@ final class ModuleSplitter {
     /**
      * Gives every local symbol (internal or private linkage) and every unnamed one a unique external name, so that
      * partitions can reference each other's, and drops {@code llvm.used}, which would keep every partition's share
-     * alive. Deterministic: the loading thread and each
-     * compile thread apply it to their own parse of the same content.
+     * alive. Deterministic: the loading thread and each compile thread apply it to their own parse of the same
+     * content.
      */
     static void promoteLocals(LLVMModuleRef module) {
         USED_LISTS.forEach(list -> deleteGlobal(module, list));
@@ -239,20 +240,18 @@ final class ModuleSplitter {
             return anonymous;
         }
         int linkage = LLVM.LLVMGetLinkage(value);
+        boolean local = linkage == LLVM.LLVMInternalLinkage || linkage == LLVM.LLVMPrivateLinkage;
         String name = Llvm.name(value);
-        if (name.isEmpty() && linkage != LLVM.LLVMInternalLinkage && linkage != LLVM.LLVMPrivateLinkage) {
-            // Unnamed (@0): each partition's code generator would make up a name of its own.
-            String named = LOCAL_PREFIX + "anon." + anonymous++;
-            LLVM.LLVMSetValueName2(value, named, named.length());
+        if (!local && !name.isEmpty()) {
             return anonymous;
         }
-        if (linkage != LLVM.LLVMInternalLinkage && linkage != LLVM.LLVMPrivateLinkage) {
-            return anonymous;
-        }
+        // Locals, and unnamed symbols (@0), for which each partition's code generator would make up its own name.
         String promoted = LOCAL_PREFIX + (name.isEmpty() ? "anon." + anonymous++ : name);
         LLVM.LLVMSetValueName2(value, promoted, promoted.length());
-        LLVM.LLVMSetLinkage(value, LLVM.LLVMExternalLinkage);
-        LLVM.LLVMSetVisibility(value, LLVM.LLVMDefaultVisibility);
+        if (local) {
+            LLVM.LLVMSetLinkage(value, LLVM.LLVMExternalLinkage);
+            LLVM.LLVMSetVisibility(value, LLVM.LLVMDefaultVisibility);
+        }
         return anonymous;
     }
 
