@@ -74,10 +74,7 @@ public final class OrcJitContext implements JitContext {
         try {
             checkOpen();
             String name = options.name().orElse(source.name());
-            int level = options.optimizationLevel().orElse(settings.optimizationLevel());
-            ModuleCompiler.Request request =
-                    new ModuleCompiler.Request(level, !options.preOptimized(),
-                    options.inlineAssemblyAllowed(), options.untrustedBitcode());
+            ModuleCompiler.Request request = request(options, options.inlineAssemblyAllowed());
             SymbolResolver resolver = options.resolver().orElse(settings.resolver());
             long start = System.nanoTime();
             LoadTimings timings = new LoadTimings();
@@ -101,7 +98,7 @@ public final class OrcJitContext implements JitContext {
                 timings.objects = module.objects().size();
                 commit(event, source, name, request, timings, null);
                 LOGGER.log(System.Logger.Level.DEBUG, () -> "Loaded plugin '" + name + "' (" + source.format() + ", "
-                        + source.size() + " bytes, O" + level + (options.preOptimized() ? " code generation only" : "")
+                        + source.size() + " bytes, O" + request.level() + (options.preOptimized() ? " code generation only" : "")
                         + (timings.cacheHit ? ", cached" : "") + ") in "
                         + duration.toNanos() / 1_000 + " µs");
                 return plugin;
@@ -170,10 +167,7 @@ public final class OrcJitContext implements JitContext {
         lifecycle.readLock().lock();
         try {
             checkOpen();
-            ModuleCompiler.Request request = new ModuleCompiler.Request(
-                    options.optimizationLevel().orElse(settings.optimizationLevel()), !options.preOptimized(), true,
-                    options.untrustedBitcode());
-            return prepare(source, source.name(), request, new LoadTimings()).info();
+            return prepare(source, source.name(), request(options, true), new LoadTimings()).info();
         } finally {
             lifecycle.readLock().unlock();
         }
@@ -244,6 +238,12 @@ public final class OrcJitContext implements JitContext {
             LOGGER.log(System.Logger.Level.DEBUG, () -> "Unloaded plugin '" + plugin.name() + "'");
         }
         NativeHeap.trimAfterUnload();
+    }
+
+    /** What a load or an inspection with these options asks of the compiler. */
+    private ModuleCompiler.Request request(LoadOptions options, boolean allowInlineAssembly) {
+        return new ModuleCompiler.Request(options.optimizationLevel().orElse(settings.optimizationLevel()),
+                !options.preOptimized(), allowInlineAssembly, options.untrustedBitcode());
     }
 
     private void checkOpen() {
