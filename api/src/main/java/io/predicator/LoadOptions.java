@@ -24,6 +24,7 @@ public final class LoadOptions {
     private final boolean inlineAssemblyAllowed;
     private final boolean preOptimized;
     private final boolean untrustedBitcode;
+    private final boolean compileOnFirstUse;
 
     private LoadOptions(Builder builder) {
         this.resolver = builder.resolver;
@@ -32,6 +33,7 @@ public final class LoadOptions {
         this.inlineAssemblyAllowed = builder.inlineAssemblyAllowed;
         this.preOptimized = builder.preOptimized;
         this.untrustedBitcode = builder.untrustedBitcode;
+        this.compileOnFirstUse = builder.compileOnFirstUse;
     }
 
     /**
@@ -110,6 +112,16 @@ public final class LoadOptions {
     }
 
     /**
+     * Returns whether IR and bitcode are compiled piece by piece, each exported symbol when it is first asked for.
+     *
+     * @return true to compile each symbol on first use instead of the whole module at load
+     * @see Builder#compileOnFirstUse(boolean)
+     */
+    public boolean compileOnFirstUse() {
+        return compileOnFirstUse;
+    }
+
+    /**
      * Returns a builder that starts from these options.
      *
      * @return a new builder with these values
@@ -122,6 +134,7 @@ public final class LoadOptions {
         builder.inlineAssemblyAllowed = inlineAssemblyAllowed;
         builder.preOptimized = preOptimized;
         builder.untrustedBitcode = untrustedBitcode;
+        builder.compileOnFirstUse = compileOnFirstUse;
         return builder;
     }
 
@@ -131,7 +144,7 @@ public final class LoadOptions {
                 + ", optimizationLevel=" + (optimizationLevel == null ? "context's" : optimizationLevel)
                 + ", name=" + (name == null ? "source's" : name)
                 + ", inlineAssemblyAllowed=" + inlineAssemblyAllowed + ", preOptimized=" + preOptimized
-                + ", untrustedBitcode=" + untrustedBitcode + "]";
+                + ", untrustedBitcode=" + untrustedBitcode + ", compileOnFirstUse=" + compileOnFirstUse + "]";
     }
 
     /**
@@ -146,6 +159,7 @@ public final class LoadOptions {
         private boolean inlineAssemblyAllowed;
         private boolean preOptimized;
         private boolean untrustedBitcode;
+        private boolean compileOnFirstUse;
 
         private Builder() {
         }
@@ -229,6 +243,30 @@ public final class LoadOptions {
          */
         public Builder untrustedBitcode(boolean untrusted) {
             this.untrustedBitcode = untrusted;
+            return this;
+        }
+
+        /**
+         * Compiles IR and bitcode on first use: the load parses, verifies and checks the whole module and resolves
+         * every symbol it imports, but generates no code; each exported function or data symbol is compiled, with
+         * everything it references that is not compiled yet, when {@link Plugin#function} or
+         * {@link Plugin#address} first asks for it. A plugin of which a caller uses a few entry points then loads in
+         * a fraction of the time a whole compile takes; large first uses are compiled on several threads, as whole
+         * loads are.
+         *
+         * <p>What changes: failures that only code generation or linking finds (a symbol that the generated code
+         * needs but the module does not declare, say {@code memcpy}, and no resolver provides) are thrown by the
+         * first {@code function} or {@code address} call that needs the code, not by the load. Functions compiled
+         * in separate pieces are not inlined into each other. Modules that cannot be compiled in pieces (with
+         * aliases, ifuncs, block addresses in initialisers or appending arrays), objects and archives are compiled
+         * whole at load as usual, and so is a module whose whole object is in the object cache. Pieces compiled on
+         * first use are not written to the object cache.
+         *
+         * @param onFirstUse true to compile each exported symbol when it is first asked for
+         * @return this builder
+         */
+        public Builder compileOnFirstUse(boolean onFirstUse) {
+            this.compileOnFirstUse = onFirstUse;
             return this;
         }
 

@@ -276,7 +276,7 @@ class ParallelCompilationTests {
     }
 
     /** f_i(x) = helper_i(x) + table[i % 4] + strlen-like count of the private string, chained through f_{i-1}. */
-    private static String largeModule() {
+    static String largeModule() {
         StringBuilder ir = new StringBuilder("""
                 @table = global [4 x i32] [i32 1, i32 2, i32 3, i32 4]
                 @counter = internal global i64 0
@@ -350,7 +350,7 @@ class ParallelCompilationTests {
         return x * (i % 7 + 1) + i + (i % 4 + 1) + 5;
     }
 
-    private static long expectedChecksum() {
+    static long expectedChecksum() {
         long acc = 0;
         for (int i = 0; i < 3; i++) {
             int v = expectedF(0, i);

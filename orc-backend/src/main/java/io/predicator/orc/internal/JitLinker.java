@@ -100,7 +100,7 @@ final class JitLinker implements AutoCloseable {
                 return new Linked(dylib, tracker, addresses);
             } finally {
                 if (!linked) {
-                    remove(dylib, tracker);
+                    remove(dylib, tracker, true);
                 }
             }
         } finally {
@@ -108,12 +108,54 @@ final class JitLinker implements AutoCloseable {
         }
     }
 
-    /** Frees a plugin's code and data and makes its JITDylib available again. */
-    void unlink(Linked linked) {
+    /**
+     * Links more objects into a linked plugin's JITDylib, under a resource tracker of their own, and materialises
+     * them: a piece of a plugin compiled on first use. If that fails, the piece is removed and the plugin stays as
+     * it was.
+     *
+     * @param imports addresses of symbols the objects reference that neither they nor the JITDylib define yet
+     * @param exports the names to materialise and return addresses for
+     * @return the piece's tracker, which {@link #unlink} must be given, and the addresses of its exports
+     */
+    Linked extend(String pluginName, Linked linked, List<ElfObject> objects, Map<String, Long> imports,
+                  List<String> exports, List<String> resolverIds) {
+        lock.lock();
+        try {
+            checkOpen();
+            LLVMOrcResourceTrackerRef tracker = LLVM.LLVMOrcJITDylibCreateResourceTracker(linked.dylib());
+            boolean done = false;
+            try {
+                defineImports(pluginName, linked.dylib(), tracker, imports);
+                for (ElfObject object : objects) {
+                    addObject(pluginName, tracker, object);
+                }
+                Map<String, Long> addresses = lookup(pluginName, linked.dylib(), exports, resolverIds);
+                done = true;
+                return new Linked(linked.dylib(), tracker, addresses);
+            } finally {
+                if (!done) {
+                    removePiece(tracker);
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Frees a plugin's code and data, its pieces' first, and makes its JITDylib available again.
+     *
+     * @param pieces what {@link #extend} linked into the plugin's JITDylib
+     */
+    void unlink(Linked linked, List<Linked> pieces) {
         lock.lock();
         try {
             if (!closed) {
-                remove(linked.dylib(), linked.tracker());
+                boolean emptied = true;
+                for (Linked piece : pieces) {
+                    emptied &= removePiece(piece.tracker());
+                }
+                remove(linked.dylib(), linked.tracker(), emptied);
             }
         } finally {
             lock.unlock();
@@ -234,16 +276,23 @@ final class JitLinker implements AutoCloseable {
         return new CompilationException("Linking plugin '" + pluginName + "' failed: " + message);
     }
 
-    private void remove(LLVMOrcJITDylibRef dylib, LLVMOrcResourceTrackerRef tracker) {
+    /** Removes a plugin's main tracker; the JITDylib is reused only if it is empty then. */
+    private void remove(LLVMOrcJITDylibRef dylib, LLVMOrcResourceTrackerRef tracker, boolean piecesRemoved) {
+        if (removePiece(tracker) && piecesRemoved) {
+            freeDylibs.push(dylib);
+        }
+        // Otherwise leave a JITDylib that may still hold definitions out of the pool rather than clash later.
+        LLVM.LLVMOrcSymbolStringPoolClearDeadEntries(LLVM.LLVMOrcExecutionSessionGetSymbolStringPool(session));
+    }
+
+    /** Removes and releases a tracker's code and data; returns false (and logs why) if LLVM reported an error. */
+    private static boolean removePiece(LLVMOrcResourceTrackerRef tracker) {
         String error = Llvm.consume(LLVM.LLVMOrcResourceTrackerRemove(tracker));
         LLVM.LLVMOrcReleaseResourceTracker(tracker);
-        if (error == null) {
-            freeDylibs.push(dylib);
-        } else {
-            // Leave a JITDylib that may still hold definitions out of the pool rather than clash later.
+        if (error != null) {
             LOGGER.log(System.Logger.Level.WARNING, "Removing a plugin's code reported: " + error);
         }
-        LLVM.LLVMOrcSymbolStringPoolClearDeadEntries(LLVM.LLVMOrcExecutionSessionGetSymbolStringPool(session));
+        return error == null;
     }
 
     /** Receives lookup results; LLVM calls it once per lookup, with the context naming the waiting future. */

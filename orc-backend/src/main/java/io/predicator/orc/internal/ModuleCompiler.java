@@ -113,14 +113,98 @@ final class ModuleCompiler implements AutoCloseable {
         return output;
     }
 
-    private Output compileNow(String sourceName, byte[] content, Request request, LoadTimings timings) {
-        // What must refuse a module before any LLVM parser sees it, on this thread or a compile thread.
+    /**
+     * Parses, verifies and checks a module to be compiled on first use, and analyses which of its definitions
+     * reference which; generates no code.
+     *
+     * @return the analysed module, or empty if it is to be compiled whole: its whole object is in the cache, or it
+     *         cannot be compiled in pieces ({@link ModuleSplitter#splittable}, or appending arrays, which only a
+     *         whole compilation keeps)
+     */
+    Optional<LazyModule> prepareLazily(String sourceName, byte[] content, Request request, LoadTimings timings) {
+        if (cache != null && cache.contains(cache.key(content, request.level(), request.optimizeIr()))) {
+            return Optional.empty();
+        }
         long start = System.nanoTime();
+        checkBeforeParsing(sourceName, content, request);
+        LLVMContextRef context = LLVM.LLVMContextCreate();
+        try {
+            Diagnostics.install(context);
+            LLVMModuleRef module = parse(sourceName, context, content);
+            try {
+                verify(sourceName, module);
+                checkTarget(sourceName, module);
+                ModuleChecks.Findings findings = ModuleChecks.check(sourceName, module);
+                checkPolicy(sourceName, findings.inlineAssembly(), request.allowInlineAssembly());
+                if (!ModuleSplitter.splittable(module) || hasAppendingArrays(module)) {
+                    return Optional.empty();
+                }
+                Map<String, Signature> signatures = signatures(module);
+                ModuleSplitter.promoteLocals(module);
+                LazyModule lazy = new LazyModule(sourceName, content, request, module, findings.instructions(),
+                        signatures, findings.inlineAssembly() != null);
+                timings.parseNanos += System.nanoTime() - start;
+                return Optional.of(lazy);
+            } finally {
+                LLVM.LLVMDisposeModule(module);
+            }
+        } finally {
+            LLVM.LLVMContextDispose(context);
+        }
+    }
+
+    /**
+     * Compiles one piece of a module compiled on first use: each partition parses the module again and keeps the
+     * piece's share, on several threads if the piece is large.
+     *
+     * @return the piece's objects, one per partition
+     */
+    List<byte[]> compilePiece(LazyModule lazy, LazyModule.Piece piece, LoadTimings timings) {
+        int partitions = workers != null && piece.blocks() >= splitBlocks ? threads : 1;
+        CompletableFuture<ModuleSplitter.Plan> plan = CompletableFuture.completedFuture(ModuleSplitter.planPiece(
+                lazy.instructions(), piece.functions(), piece.variables(), partitions));
+        String name = lazy.sourceName() + " (piece " + piece.number() + ")";
+        List<Future<byte[]>> others = new ArrayList<>();
+        for (int partition = 1; partition < partitions; partition++) {
+            int index = partition;
+            others.add(workers.submit(() -> compilePartition(name, lazy.content(), plan, index, lazy.request(),
+                    timings)));
+        }
+        try {
+            List<byte[]> objects = new ArrayList<>();
+            objects.add(compilePartition(name, lazy.content(), plan, 0, lazy.request(), timings));
+            objects.addAll(collect(lazy.sourceName(), others));
+            return objects;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompilationException("Interrupted while compiling plugin '" + lazy.sourceName() + "'");
+        } finally {
+            others.forEach(partition -> partition.cancel(false));
+        }
+    }
+
+    private static boolean hasAppendingArrays(LLVMModuleRef module) {
+        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
+             global = LLVM.LLVMGetNextGlobal(global)) {
+            if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** What must refuse a module before any LLVM parser sees it, on this thread or a compile thread. */
+    private static void checkBeforeParsing(String sourceName, byte[] content, Request request) {
         if (!isBitcode(content)) {
             ModuleChecks.checkTextNesting(sourceName, content);
         } else if (request.untrustedBitcode()) {
             BitcodeSandbox.check(sourceName, content);
         }
+    }
+
+    private Output compileNow(String sourceName, byte[] content, Request request, LoadTimings timings) {
+        long start = System.nanoTime();
+        checkBeforeParsing(sourceName, content, request);
         CompletableFuture<ModuleSplitter.Plan> plan = new CompletableFuture<>();
         List<Future<byte[]>> partitions = List.of();
         LLVMContextRef context = null;
@@ -214,6 +298,19 @@ final class ModuleCompiler implements AutoCloseable {
         List<byte[]> objects = new ArrayList<>();
         objects.add(optimizeAndEmit(sourceName, context, module, request, timings));
         try {
+            objects.addAll(collect(sourceName, partitions));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CompilationException("Interrupted while compiling plugin '" + sourceName + "'");
+        }
+        return objects;
+    }
+
+    /** Waits for the compile threads' partitions; rethrows what failed one as it was thrown. */
+    private static List<byte[]> collect(String sourceName, List<Future<byte[]>> partitions)
+            throws InterruptedException {
+        List<byte[]> objects = new ArrayList<>();
+        try {
             for (Future<byte[]> partition : partitions) {
                 objects.add(partition.get());
             }
@@ -225,9 +322,6 @@ final class ModuleCompiler implements AutoCloseable {
                 throw error;
             }
             throw new CompilationException("Compiling a part of plugin '" + sourceName + "' failed: " + e.getCause());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CompilationException("Interrupted while compiling plugin '" + sourceName + "'");
         }
         return objects;
     }

@@ -39,8 +39,18 @@ final class ModuleSplitter {
     /** The lists that keep symbols alive; a split drops them, or they would keep every part's share alive. */
     private static final List<String> USED_LISTS = List.of("llvm.used", "llvm.compiler.used");
 
-    /** For each function in module order, its partition (-1: not a definition). */
-    record Plan(int[] partitionOfFunction, int partitions) {
+    /** In a plan, a function definition that another compilation owns: a piece compiled on first use before or after. */
+    static final int ELSEWHERE = -2;
+
+    /**
+     * Which partition compiles what.
+     *
+     * @param partitionOfFunction for each function in module order, its partition: -1 if it is not a definition,
+     *                            {@link #ELSEWHERE} if no partition of this compilation defines it
+     * @param partitions how many partitions
+     * @param variables for each global variable in module order, whether partition 0 defines it; null: all
+     */
+    record Plan(int[] partitionOfFunction, int partitions, boolean[] variables) {
     }
 
     private ModuleSplitter() {
@@ -154,12 +164,36 @@ final class ModuleSplitter {
             assignment[function] = lightest;
             load[lightest] += instructions[function] + 1;
         }
-        return new Plan(assignment, partitions);
+        return new Plan(assignment, partitions, null);
+    }
+
+    /**
+     * Plans the compilation of one piece of a module compiled on first use: the piece's functions are balanced over
+     * the partitions as by {@link #plan}, every other definition is left to other pieces.
+     *
+     * @param instructions each function's instruction count in module order, -1 for declarations
+     * @param functions which functions the piece defines, in module order
+     * @param variables which global variables the piece defines, in module order
+     * @param partitions how many partitions
+     */
+    static Plan planPiece(int[] instructions, boolean[] functions, boolean[] variables, int partitions) {
+        int[] inPiece = new int[instructions.length];
+        for (int i = 0; i < instructions.length; i++) {
+            inPiece[i] = functions[i] ? instructions[i] : -1;
+        }
+        int[] assignment = plan(inPiece, partitions).partitionOfFunction();
+        for (int i = 0; i < instructions.length; i++) {
+            if (instructions[i] >= 0 && !functions[i]) {
+                assignment[i] = ELSEWHERE;
+            }
+        }
+        return new Plan(assignment, partitions, variables);
     }
 
     /**
      * Reduces a parse of the module, its locals promoted, to one partition's share: the other
-     * partitions' functions, and outside partition 0 every global variable's initialiser, become declarations, and
+     * partitions' functions (and those left to other pieces), and outside partition 0 every global variable's
+     * initialiser (in partition 0 those the plan leaves to other pieces), become declarations, and
      * the partition's own {@code linkonce} definitions that others use become {@code weak}.
      * Marking them {@code available_externally} and running LLVM's {@code elim-avail-extern} pass does it in one
      * native call, where walking and erasing every instruction through the C API took a JNI call per instruction.
@@ -174,16 +208,21 @@ final class ModuleSplitter {
         for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
             int owner = owners.get(function.address());
-            if (owner >= 0 && owner != partition) {
+            if (owner != -1 && owner != partition) {
                 dropDefinition(function);
             } else if (owner == partition) {
                 keepIfUsedElsewhere(function, owners, partition);
             }
         }
         if (partition == 0) {
+            int variable = 0;
             for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
-                 global = LLVM.LLVMGetNextGlobal(global)) {
-                keepIfUsedElsewhere(global, owners, partition);
+                 global = LLVM.LLVMGetNextGlobal(global), variable++) {
+                if (plan.variables() == null || plan.variables()[variable]) {
+                    keepIfUsedElsewhere(global, owners, partition);
+                } else if (LLVM.LLVMIsDeclaration(global) == 0) {
+                    dropDefinition(global);
+                }
             }
         } else {
             List<LLVMValueRef> appending = new ArrayList<>();

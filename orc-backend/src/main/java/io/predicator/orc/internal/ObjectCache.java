@@ -64,9 +64,14 @@ final class ObjectCache {
         return HexFormat.of().formatHex(digest.digest());
     }
 
+    /** Returns whether there is an entry for a key, damaged or not: {@link #read} then checks it. */
+    boolean contains(String key) {
+        return Files.isRegularFile(file(key));
+    }
+
     /** Returns the entry for a key, or empty if there is none or it is damaged (then it is deleted). */
     Optional<ModuleCompiler.Output> read(String key) {
-        Path file = directory.resolve(key + ".o.cache");
+        Path file = file(key);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -89,9 +94,13 @@ final class ObjectCache {
         }
     }
 
+    private Path file(String key) {
+        return directory.resolve(key + ".o.cache");
+    }
+
     /** Stores an entry; failures are logged, never thrown: the cache is an optimisation. */
     void write(String key, ModuleCompiler.Output output) {
-        Path file = directory.resolve(key + ".o.cache");
+        Path file = file(key);
         Path temporary = null;
         try {
             temporary = Files.createTempFile(directory, key, ".tmp");

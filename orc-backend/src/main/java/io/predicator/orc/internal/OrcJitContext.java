@@ -81,15 +81,20 @@ public final class OrcJitContext implements JitContext {
             PluginEvents.Load event = new PluginEvents.Load();
             event.begin();
             try {
-                LoadedModule module = prepare(source, name, request, timings);
-                Map<String, Long> imports = resolve(module, resolver);
+                LazyModule lazy = options.compileOnFirstUse() && (source.format() == ModuleFormat.IR_TEXT
+                        || source.format() == ModuleFormat.BITCODE)
+                        ? compiler.prepareLazily(name, source.toByteArray(), request, timings).orElse(null) : null;
+                LoadedModule module = lazy == null ? prepare(source, name, request, timings)
+                        : new LoadedModule(name, source.format(), List.of(), lazy.signatures(), lazy.inlineAssembly());
+                Map<String, Long> imports = resolve(name, lazy == null ? module.imports() : lazy.imports(), resolver);
                 long linkStart = System.nanoTime();
                 JitLinker.Linked linked = linker.link(name, module.objects(), imports, module.exportNames(),
                         consultedIds(resolver));
                 timings.linkNanos = System.nanoTime() - linkStart;
                 Duration duration = Duration.ofNanos(System.nanoTime() - start);
                 OrcPlugin plugin = new OrcPlugin(this, name, module, linked, new PluginStats(name, source.format(),
-                        source.size(), module.codeBytes(), module.dataBytes(), Instant.now(), duration));
+                        source.size(), module.codeBytes(), module.dataBytes(), Instant.now(), duration),
+                        lazy == null ? null : new OrcPlugin.FirstUse(lazy, resolver, imports.keySet()));
                 plugins.add(plugin);
                 loads.increment();
                 if (timings.cacheHit) {
@@ -99,6 +104,7 @@ public final class OrcJitContext implements JitContext {
                 commit(event, source, name, request, timings, null);
                 LOGGER.log(System.Logger.Level.DEBUG, () -> "Loaded plugin '" + name + "' (" + source.format() + ", "
                         + source.size() + " bytes, O" + request.level() + (options.preOptimized() ? " code generation only" : "")
+                        + (lazy != null ? ", compiled on first use" : "")
                         + (timings.cacheHit ? ", cached" : "") + ") in "
                         + duration.toNanos() / 1_000 + " µs");
                 return plugin;
@@ -218,6 +224,21 @@ public final class OrcJitContext implements JitContext {
         return linker;
     }
 
+    ModuleCompiler compiler() {
+        return compiler;
+    }
+
+    /** Runs work that uses the compiler or the JIT while they are guaranteed to stay alive. */
+    void whileOpen(Runnable work) {
+        lifecycle.readLock().lock();
+        try {
+            checkOpen();
+            work.run();
+        } finally {
+            lifecycle.readLock().unlock();
+        }
+    }
+
     /** Runs a plugin's unload while the JIT is guaranteed to stay alive, then forgets the plugin. */
     void unload(OrcPlugin plugin, Runnable unload) {
         PluginEvents.Unload event = new PluginEvents.Unload();
@@ -308,28 +329,32 @@ public final class OrcJitContext implements JitContext {
         return objects;
     }
 
-    /** Asks the resolver for every import at once, so a failure names all missing symbols. */
-    private static Map<String, Long> resolve(LoadedModule module, SymbolResolver resolver) {
+    /**
+     * Asks the resolver for every import at once, so a failure names all missing symbols.
+     *
+     * @param imports each symbol mapped to whether it may stay unresolved
+     */
+    static Map<String, Long> resolve(String pluginName, Map<String, Boolean> imports, SymbolResolver resolver) {
         Map<String, Long> addresses = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         String resolverId = resolverId(resolver);
-        for (Map.Entry<String, Boolean> entry : module.imports().entrySet()) {
+        for (Map.Entry<String, Boolean> entry : imports.entrySet()) {
             String symbol = entry.getKey();
             Optional<MemorySegment> answer;
             try {
                 answer = resolver.resolve(symbol);
             } catch (RuntimeException | Error e) {
                 throw new ResolverException("Resolver '" + resolverId + "' failed on symbol '" + symbol
-                        + "' while loading plugin '" + module.name() + "': " + e, e);
+                        + "' while loading plugin '" + pluginName + "': " + e, e);
             }
             if (answer == null) {
                 throw new ResolverException("Resolver '" + resolverId + "' returned null instead of an Optional for "
-                        + "symbol '" + symbol + "' while loading plugin '" + module.name() + "'", null);
+                        + "symbol '" + symbol + "' while loading plugin '" + pluginName + "'", null);
             }
             if (answer.isPresent()) {
                 if (answer.get().address() == 0) {
                     throw new ResolverException("Resolver '" + resolverId + "' resolved symbol '" + symbol
-                            + "' to NULL while loading plugin '" + module.name() + "'; return empty for symbols it "
+                            + "' to NULL while loading plugin '" + pluginName + "'; return empty for symbols it "
                             + "does not provide", null);
                 }
                 addresses.put(symbol, answer.get().address());
@@ -338,12 +363,12 @@ public final class OrcJitContext implements JitContext {
             }
         }
         if (!missing.isEmpty()) {
-            throw new UnresolvedSymbolsException(module.name(), missing, consultedIds(resolver));
+            throw new UnresolvedSymbolsException(pluginName, missing, consultedIds(resolver));
         }
         return addresses;
     }
 
-    private static List<String> consultedIds(SymbolResolver resolver) {
+    static List<String> consultedIds(SymbolResolver resolver) {
         try {
             return List.copyOf(resolver.consultedIds());
         } catch (RuntimeException e) {

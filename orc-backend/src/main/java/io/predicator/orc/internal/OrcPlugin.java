@@ -10,12 +10,17 @@ import io.predicator.Signature;
 import io.predicator.SignatureMismatchException;
 import io.predicator.UnknownSymbolException;
 import io.predicator.spi.HostExceptions;
+import io.predicator.spi.SymbolResolver;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -34,11 +39,17 @@ import static java.util.Objects.requireNonNull;
  * after it throw {@link AlreadyClosedException} instead of jumping into freed memory.
  */
 final class OrcPlugin implements Plugin {
+    private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
     private final OrcJitContext context;
     private final String name;
     private final LoadedModule module;
     private final JitLinker.Linked linked;
-    private final PluginStats stats;
+    private final FirstUse firstUse;
+    private final Map<String, ElfObject.Definition> definitions;
+    private final Map<String, Long> addresses;
+    /** The pieces compiled on first use so far; guarded by itself, which also serialises compiling them. */
+    private final List<JitLinker.Linked> pieces = new ArrayList<>();
+    private volatile PluginStats stats;
     private final Arena arena = Arena.ofShared();
     private final Map<String, MemorySegment> segments = new ConcurrentHashMap<>();
     private final Map<HandleKey, MethodHandle> handles = new ConcurrentHashMap<>();
@@ -49,12 +60,34 @@ final class OrcPlugin implements Plugin {
     private record HandleKey(String symbol, FunctionDescriptor descriptor) {
     }
 
-    OrcPlugin(OrcJitContext context, String name, LoadedModule module, JitLinker.Linked linked, PluginStats stats) {
+    /**
+     * How a plugin loaded with {@link io.predicator.LoadOptions#compileOnFirstUse()} compiles its pieces.
+     *
+     * @param module the analysed module
+     * @param resolver resolves what a piece's code needs beyond the imports resolved at load
+     * @param linked the symbols the plugin's JITDylib defines already: grows with every piece
+     */
+    record FirstUse(LazyModule module, SymbolResolver resolver, Set<String> linked) {
+        FirstUse {
+            linked = new HashSet<>(linked);
+        }
+    }
+
+    /**
+     * Creates a linked plugin.
+     *
+     * @param firstUse null if the module was compiled whole at load
+     */
+    OrcPlugin(OrcJitContext context, String name, LoadedModule module, JitLinker.Linked linked, PluginStats stats,
+              FirstUse firstUse) {
         this.context = context;
         this.name = name;
         this.module = module;
         this.linked = linked;
         this.stats = stats;
+        this.firstUse = firstUse;
+        this.definitions = new ConcurrentHashMap<>(module.definitions());
+        this.addresses = new ConcurrentHashMap<>(linked.addresses());
     }
 
     @Override
@@ -89,7 +122,7 @@ final class OrcPlugin implements Plugin {
     public Optional<MemorySegment> address(String symbol) {
         requireNonNull(symbol, "symbol is null");
         checkOpen();
-        ElfObject.Definition definition = module.definitions().get(symbol);
+        ElfObject.Definition definition = definition(symbol);
         if (definition == null) {
             return Optional.empty();
         }
@@ -99,7 +132,7 @@ final class OrcPlugin implements Plugin {
 
     @Override
     public List<ExportedFunction> exports() {
-        return module.functions();
+        return firstUse == null ? module.functions() : firstUse.module().functions();
     }
 
     @Override
@@ -125,7 +158,9 @@ final class OrcPlugin implements Plugin {
             // handed out by address(); after that, waiting on the call frames is enough.
             closeArena();
             CallFrames.awaitNoCalls(callId);
-            context.linker().unlink(linked);
+            synchronized (pieces) { // waits for a piece being compiled
+                context.linker().unlink(linked, pieces);
+            }
         });
     }
 
@@ -141,9 +176,9 @@ final class OrcPlugin implements Plugin {
     /** Returns the address of a function the plugin exports with the requested signature (if it declares one). */
     private MemorySegment target(String symbol, Signature requested) {
         checkOpen();
-        ElfObject.Definition definition = module.definitions().get(symbol);
+        ElfObject.Definition definition = definition(symbol);
         if (definition == null || !definition.function()) {
-            throw new UnknownSymbolException(name, symbol, module.functions().stream().map(ExportedFunction::name).toList());
+            throw new UnknownSymbolException(name, symbol, exports().stream().map(ExportedFunction::name).toList());
         }
         module.signature(symbol).ifPresent(declared -> {
             if (!declared.equals(requested)) {
@@ -151,6 +186,55 @@ final class OrcPlugin implements Plugin {
             }
         });
         return MemorySegment.ofAddress(linkedAddress(symbol));
+    }
+
+    /** Returns an exported symbol's definition, compiling it first if the plugin compiles on first use; or null. */
+    private ElfObject.Definition definition(String symbol) {
+        ElfObject.Definition definition = definitions.get(symbol);
+        if (definition != null || firstUse == null || !firstUse.module().exports(symbol)) {
+            return definition;
+        }
+        context.whileOpen(() -> {
+            synchronized (pieces) {
+                checkOpen(); // an unload that got here first has removed the JITDylib's code
+                LazyModule.Piece piece = firstUse.module().piece(symbol);
+                if (piece != null) {
+                    compile(piece);
+                }
+            }
+        });
+        return definitions.get(symbol);
+    }
+
+    /** Compiles a piece, resolves what its code needs beyond what the JITDylib has, and links it. */
+    private void compile(LazyModule.Piece piece) {
+        long start = System.nanoTime();
+        LoadTimings timings = new LoadTimings();
+        List<byte[]> compiled = context.compiler().compilePiece(firstUse.module(), piece, timings);
+        List<ElfObject> objects = new ArrayList<>();
+        for (int i = 0; i < compiled.size(); i++) {
+            objects.add(ElfObject.parse(name + " (piece " + piece.number() + (compiled.size() == 1 ? "" : " part " + i)
+                    + ")", compiled.get(i)));
+        }
+        LoadedModule code = new LoadedModule(name, module.format(), objects, Map.of(), false);
+        Map<String, Boolean> needed = new TreeMap<>(code.imports());
+        needed.keySet().removeAll(firstUse.linked());
+        Map<String, Long> imports = OrcJitContext.resolve(name, needed, firstUse.resolver());
+        JitLinker.Linked added = context.linker().extend(name, linked, objects, imports, code.exportNames(),
+                OrcJitContext.consultedIds(firstUse.resolver()));
+        pieces.add(added);
+        firstUse.linked().addAll(imports.keySet());
+        objects.forEach(object -> object.definitions().forEach(defined -> firstUse.linked().add(defined.name())));
+        addresses.putAll(added.addresses());
+        definitions.putAll(code.definitions());
+        firstUse.module().compiled(piece);
+        PluginStats before = stats;
+        stats = new PluginStats(before.name(), before.format(), before.sourceBytes(),
+                before.codeBytes() + code.codeBytes(), before.dataBytes() + code.dataBytes(), before.loadedAt(),
+                before.loadDuration());
+        LOGGER.log(System.Logger.Level.DEBUG, () -> "Compiled piece " + piece.number() + " of plugin '" + name + "' ("
+                + piece.blocks() + " blocks, " + objects.size() + " objects) in "
+                + (System.nanoTime() - start) / 1_000 + " µs");
     }
 
     /** Called by {@link GuardedCalls} before a downcall: records it in this thread's frames, then checks open. */
@@ -193,7 +277,7 @@ final class OrcPlugin implements Plugin {
     }
 
     private long linkedAddress(String symbol) {
-        Long address = linked.addresses().get(symbol);
+        Long address = addresses.get(symbol);
         if (address == null) {
             throw new IllegalStateException("symbol '" + symbol + "' of plugin '" + name + "' has no address");
         }

@@ -1,0 +1,336 @@
+package io.predicator.orc;
+
+import io.predicator.AlreadyClosedException;
+import io.predicator.ExportedFunction;
+import io.predicator.JitContext;
+import io.predicator.LoadOptions;
+import io.predicator.ModuleSource;
+import io.predicator.Plugin;
+import io.predicator.UnknownSymbolException;
+import io.predicator.UnresolvedSymbolsException;
+import io.predicator.spi.SymbolResolver;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntSupplier;
+import java.util.function.IntUnaryOperator;
+import java.util.function.LongSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * {@link LoadOptions#compileOnFirstUse()}: the load generates no code; each export is compiled, with what it
+ * reaches, when it is first asked for, and the pieces must link into one plugin that behaves like the module
+ * compiled whole: shared state, one address per function, data, failures that leave the plugin usable, unloads.
+ */
+class CompileOnFirstUseTests {
+    private static final LoadOptions ON_FIRST_USE = LoadOptions.builder().compileOnFirstUse(true).build();
+
+    /** Internal state, internal functions reached through a table, exported data. */
+    private static final String STATEFUL = """
+            @table = global [4 x i32] [i32 1, i32 2, i32 3, i32 4]
+            @counter = internal global i64 0
+            @handlers = internal constant [2 x ptr] [ptr @inc, ptr @dec]
+
+            define internal i64 @inc(i64 %x) {
+              %r = add i64 %x, 1
+              ret i64 %r
+            }
+            define internal i64 @dec(i64 %x) {
+              %r = sub i64 %x, 1
+              ret i64 %r
+            }
+            define i64 @bump() {
+              %f = load ptr, ptr @handlers
+              %c = load i64, ptr @counter
+              %n = call i64 %f(i64 %c)
+              store i64 %n, ptr @counter
+              ret i64 %n
+            }
+            define i64 @peek() {
+              %c = load i64, ptr @counter
+              ret i64 %c
+            }
+            define i64 @handler(i32 %i) {
+              %slot = getelementptr [2 x ptr], ptr @handlers, i64 0, i32 %i
+              %f = load ptr, ptr %slot
+              %a = ptrtoint ptr %f to i64
+              ret i64 %a
+            }
+            define i64 @increment_address() {
+              ret i64 ptrtoint (ptr @inc to i64)
+            }
+            define i32 @sum_table() {
+              %a = load i32, ptr @table
+              %p = getelementptr [4 x i32], ptr @table, i64 0, i64 3
+              %b = load i32, ptr %p
+              %s = add i32 %a, %b
+              ret i32 %s
+            }
+            """;
+
+    /** Needs memcpy only once code is generated: the IR declares nothing a resolver must provide. */
+    private static final String NEEDS_MEMCPY = """
+            declare void @llvm.memcpy.p0.p0.i64(ptr, ptr, i64, i1)
+            define void @copy(ptr %d, ptr %s, i64 %n) {
+              call void @llvm.memcpy.p0.p0.i64(ptr %d, ptr %s, i64 %n, i1 false)
+              ret void
+            }
+            define i32 @value() {
+              ret i32 7
+            }
+            """;
+
+    public interface LongOf {
+        long apply(int i);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2})
+    void piecesShareStateAndAddressesLikeTheWholeModule(int level) {
+        try (JitContext jit = JitContext.builder().optimizationLevel(level).build();
+             Plugin plugin = jit.load(ModuleSource.ir("stateful", STATEFUL), ON_FIRST_USE)) {
+            assertThat(jit.stats().plugins().getFirst().codeBytes()).as("nothing compiled at load").isZero();
+            assertThat(plugin.exports()).extracting(ExportedFunction::name)
+                    .containsExactly("bump", "handler", "increment_address", "peek", "sum_table");
+            assertThat(plugin.exports()).allSatisfy(function -> assertThat(function.signature()).isPresent());
+
+            LongSupplier bump = plugin.function("bump", LongSupplier.class);
+            long afterFirstPiece = jit.stats().plugins().getFirst().codeBytes();
+            assertThat(afterFirstPiece).isPositive();
+            assertThat(bump.getAsLong()).isEqualTo(1);
+            LongSupplier peek = plugin.function("peek", LongSupplier.class);
+            assertThat(jit.stats().plugins().getFirst().codeBytes()).isGreaterThan(afterFirstPiece);
+            assertThat(peek.getAsLong()).as("a later piece reads the first piece's internal counter").isEqualTo(1);
+            assertThat(bump.getAsLong()).isEqualTo(2);
+            assertThat(peek.getAsLong()).isEqualTo(2);
+
+            long fromTable = plugin.function("handler", LongOf.class).apply(0);
+            long direct = plugin.function("increment_address", LongSupplier.class).getAsLong();
+            assertThat(fromTable).as("one address per function, whichever piece takes it").isEqualTo(direct)
+                    .isNotZero();
+            assertThat(plugin.function("handler", LongOf.class).apply(1)).isNotEqualTo(direct).isNotZero();
+
+            MemorySegment table = plugin.address("table").orElseThrow();
+            assertThat(table.byteSize()).isEqualTo(16);
+            assertThat(table.getAtIndex(ValueLayout.JAVA_INT, 3)).isEqualTo(4);
+            table.setAtIndex(ValueLayout.JAVA_INT, 0, 10);
+            assertThat(plugin.function("sum_table", IntSupplier.class).getAsInt()).isEqualTo(14);
+            assertThat(plugin.address("bump")).hasValueSatisfying(address -> assertThat(address.address())
+                    .isEqualTo(plugin.address("bump").orElseThrow().address()));
+            assertThat(plugin.address("counter")).as("internal data stays internal").isEmpty();
+            assertThat(plugin.address("inc")).isEmpty();
+            assertThatThrownBy(() -> plugin.function("inc", LongSupplier.class))
+                    .isInstanceOf(UnknownSymbolException.class);
+            assertThatThrownBy(() -> plugin.function("nothing_like_this", LongSupplier.class))
+                    .isInstanceOf(UnknownSymbolException.class).hasMessageContaining("peek");
+        }
+    }
+
+    /** Eleven pieces of a module whose checksum crosses them all, the last one split over three threads. */
+    @Test
+    void largePiecesAreCompiledOnSeveralThreadsAndComputeWhatTheWholeModuleComputes() {
+        System.setProperty("predicator.orc.splitBlocks", "50");
+        try (JitContext jit = JitContext.builder().compileThreads(3).build();
+             Plugin plugin = jit.load(ModuleSource.ir("large", ParallelCompilationTests.largeModule()), ON_FIRST_USE)) {
+            for (int i = 0; i < 10; i++) {
+                assertThat(plugin.function("f_" + i * 7, IntUnaryOperator.class).applyAsInt(3)).isNotZero();
+            }
+            long before = jit.stats().plugins().getFirst().codeBytes();
+            assertThat(plugin.function("checksum", LongSupplier.class).getAsLong())
+                    .isEqualTo(ParallelCompilationTests.expectedChecksum() + 10);
+            assertThat(jit.stats().plugins().getFirst().codeBytes()).isGreaterThan(before);
+        } finally {
+            System.clearProperty("predicator.orc.splitBlocks");
+        }
+    }
+
+    @Test
+    void importsTheModuleDeclaresAreResolvedAtLoad() {
+        String ir = """
+                declare i32 @provided_by_nobody(i32)
+                define i32 @call_it(i32 %x) {
+                  %r = call i32 @provided_by_nobody(i32 %x)
+                  ret i32 %r
+                }
+                """;
+        try (JitContext jit = JitContext.builder().resolver(SymbolResolver.none()).build()) {
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("needs", ir), ON_FIRST_USE))
+                    .isInstanceOfSatisfying(UnresolvedSymbolsException.class,
+                            e -> assertThat(e.symbols()).containsExactly("provided_by_nobody"));
+            assertThat(jit.plugins()).isEmpty();
+        }
+    }
+
+    /**
+     * A symbol only the generated code needs is missing when the piece is linked: the first use fails with a typed
+     * exception, every time, and the rest of the plugin keeps working.
+     */
+    @Test
+    void whatOnlyGeneratedCodeNeedsFailsTheFirstUseAndLeavesThePluginUsable() {
+        try (JitContext jit = JitContext.builder().resolver(SymbolResolver.none()).build()) {
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("whole", NEEDS_MEMCPY)))
+                    .as("compiled whole, the load fails").isInstanceOf(UnresolvedSymbolsException.class);
+            Plugin plugin = jit.load(ModuleSource.ir("lazy", NEEDS_MEMCPY), ON_FIRST_USE);
+            FunctionDescriptor copy = FunctionDescriptor.ofVoid(ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                    ValueLayout.JAVA_LONG);
+            for (int attempt = 0; attempt < 2; attempt++) {
+                assertThatThrownBy(() -> plugin.function("copy", copy))
+                        .isInstanceOfSatisfying(UnresolvedSymbolsException.class,
+                                e -> assertThat(e.symbols()).containsExactly("memcpy"));
+            }
+            assertThat(plugin.function("value", IntSupplier.class).getAsInt()).isEqualTo(7);
+            plugin.close();
+        }
+        try (JitContext jit = JitContext.builder().build(); // the default resolver provides memcpy
+             Plugin plugin = jit.load(ModuleSource.ir("lazy", NEEDS_MEMCPY), ON_FIRST_USE);
+             Arena arena = Arena.ofConfined()) {
+            MethodHandle copy = plugin.function("copy", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+            MemorySegment from = arena.allocateFrom("compiled on first use");
+            MemorySegment to = arena.allocate(from.byteSize());
+            try {
+                copy.invokeExact(to, from, from.byteSize());
+            } catch (Throwable e) {
+                throw new AssertionError(e);
+            }
+            assertThat(to.getString(0)).isEqualTo("compiled on first use");
+        }
+    }
+
+    /** Unloading removes every piece: the JITDylib is reused by the next plugin, which defines the same names. */
+    @Test
+    void unloadingRemovesEveryPieceAndCallsAfterItFail() {
+        try (JitContext jit = JitContext.builder().build()) {
+            for (int round = 0; round < 3; round++) {
+                Plugin plugin = jit.load(ModuleSource.ir("stateful", STATEFUL), ON_FIRST_USE);
+                LongSupplier bump = plugin.function("bump", LongSupplier.class);
+                assertThat(bump.getAsLong()).as("a fresh counter in round " + round).isEqualTo(1);
+                assertThat(plugin.function("peek", LongSupplier.class).getAsLong()).isEqualTo(1);
+                plugin.close();
+                assertThatThrownBy(bump::getAsLong).isInstanceOf(AlreadyClosedException.class);
+                assertThatThrownBy(() -> plugin.function("sum_table", IntSupplier.class))
+                        .isInstanceOf(AlreadyClosedException.class);
+                assertThatThrownBy(() -> plugin.address("table")).isInstanceOf(AlreadyClosedException.class);
+            }
+            assertThat(jit.plugins()).isEmpty();
+        }
+    }
+
+    /**
+     * Threads asking for the same and for different symbols at once each get working code, the shared symbol is
+     * compiled once; threads racing an unload get either a working function or {@link AlreadyClosedException}.
+     */
+    @Test
+    void concurrentFirstUsesAndUnloadsAreSafe() throws Exception {
+        String ir = ParallelCompilationTests.largeModule();
+        int threads = 4;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try (JitContext jit = JitContext.builder().build()) {
+            long oneCompile;
+            try (Plugin alone = jit.load(ModuleSource.ir("alone", ir), ON_FIRST_USE)) {
+                alone.function("f_5", IntUnaryOperator.class);
+                oneCompile = jit.stats().plugins().getFirst().codeBytes();
+            }
+            Plugin plugin = jit.load(ModuleSource.ir("shared", ir), ON_FIRST_USE);
+            CyclicBarrier start = new CyclicBarrier(threads);
+            List<Future<Integer>> same = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                same.add(pool.submit(() -> {
+                    start.await();
+                    return plugin.function("f_5", IntUnaryOperator.class).applyAsInt(1);
+                }));
+            }
+            for (Future<Integer> result : same) {
+                assertThat(result.get(60, TimeUnit.SECONDS)).isEqualTo(plugin.function("f_5",
+                        IntUnaryOperator.class).applyAsInt(1));
+            }
+            assertThat(jit.stats().plugins().getFirst().codeBytes()).as("compiled once").isEqualTo(oneCompile);
+
+            Set<String> outcomes = ConcurrentHashMap.newKeySet();
+            List<Future<?>> racing = new ArrayList<>();
+            CyclicBarrier race = new CyclicBarrier(threads + 1);
+            for (int t = 0; t < threads; t++) {
+                int first = t;
+                racing.add(pool.submit(() -> {
+                    race.await();
+                    for (int i = first; i < 120; i += threads) {
+                        try {
+                            int value = plugin.function("f_" + i, IntUnaryOperator.class).applyAsInt(2);
+                            assertThat(value).isNotZero();
+                            outcomes.add("called");
+                        } catch (AlreadyClosedException closed) {
+                            outcomes.add("closed");
+                        }
+                    }
+                    return null;
+                }));
+            }
+            race.await();
+            Thread.sleep(50);
+            plugin.close();
+            for (Future<?> result : racing) {
+                result.get(120, TimeUnit.SECONDS);
+            }
+            assertThat(outcomes).contains("closed");
+            assertThat(jit.plugins()).isEmpty();
+            try (Plugin again = jit.load(ModuleSource.ir("again", ir), ON_FIRST_USE)) {
+                assertThat(again.function("checksum", LongSupplier.class).getAsLong())
+                        .isEqualTo(ParallelCompilationTests.expectedChecksum());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /** Modules that cannot be compiled in pieces, objects, and cached modules load whole, as without the option. */
+    @Test
+    void whatCannotBeCompiledInPiecesIsCompiledAtLoad(@TempDir Path cache) throws Exception {
+        String aliased = TestModules.valueIr(3) + "@other_value = alias i32 (), ptr @value\n";
+        try (JitContext jit = JitContext.builder().objectCache(cache).build()) {
+            Plugin withAlias = jit.load(ModuleSource.ir("aliased", aliased), ON_FIRST_USE);
+            assertThat(jit.stats().plugins().getFirst().codeBytes()).isPositive();
+            assertThat(withAlias.function("other_value", IntSupplier.class).getAsInt()).isEqualTo(3);
+            withAlias.close();
+            Plugin object = jit.load(ModuleSource.object("object", TestModules.object(TestModules.valueIr(4))),
+                    ON_FIRST_USE);
+            assertThat(object.function("value", IntSupplier.class).getAsInt()).isEqualTo(4);
+            object.close();
+            try (var entries = Files.list(cache)) {
+                assertThat(entries).hasSize(1); // the aliased module's
+            }
+
+            Plugin lazy = jit.load(ModuleSource.ir("stateful", STATEFUL), ON_FIRST_USE);
+            assertThat(lazy.function("bump", LongSupplier.class).getAsLong()).isEqualTo(1);
+            lazy.close();
+            try (var entries = Files.list(cache)) {
+                assertThat(entries).as("pieces are not cached").hasSize(1);
+            }
+            jit.load(ModuleSource.ir("stateful", STATEFUL)).close(); // compiled whole: cached
+            Plugin cached = jit.load(ModuleSource.ir("stateful", STATEFUL), ON_FIRST_USE);
+            assertThat(jit.stats().objectCacheHits()).isEqualTo(1);
+            assertThat(jit.stats().plugins().getFirst().codeBytes()).isPositive();
+            assertThat(cached.function("bump", LongSupplier.class).getAsLong()).isEqualTo(1);
+            cached.close();
+        }
+    }
+}
