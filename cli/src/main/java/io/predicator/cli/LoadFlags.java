@@ -17,8 +17,15 @@ final class LoadFlags {
             description = "The IR or bitcode is optimised already (clang -O2): only generate code for this CPU.")
     private boolean preOptimized;
 
+    @Option(names = "--on-first-use",
+            description = "Compile each function when it is first called, with what it reaches, instead of the whole "
+                    + "module at load: a large plugin of which a few functions are used starts in a fraction of the "
+                    + "time.")
+    private boolean onFirstUse;
+
     /** Returns these flags as load options. */
     LoadOptions loadOptions() {
-        return LoadOptions.builder().untrustedBitcode(untrusted).preOptimized(preOptimized).build();
+        return LoadOptions.builder().untrustedBitcode(untrusted).preOptimized(preOptimized)
+                .compileOnFirstUse(onFirstUse).build();
     }
 }

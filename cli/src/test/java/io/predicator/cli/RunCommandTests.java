@@ -159,6 +159,13 @@ class RunCommandTests {
     }
 
     @Test
+    void compilesOnFirstUseWhenAsked() {
+        assertSucceeds(execute("run", "--on-first-use", EXAMPLE, "fib", "50"), "12586269025");
+        assertFailsWith(execute("run", "--on-first-use", EXAMPLE, "sub", "2", "3"), 1,
+                "predicator: Plugin 'add.ll' does not export 'sub'");
+    }
+
+    @Test
     void printsTheStackTraceWhenVerbose() {
         Result result = execute("run", "--verbose", EXAMPLE, "sub", "2", "3");
         assertThat(result.exitCode()).isEqualTo(1);
