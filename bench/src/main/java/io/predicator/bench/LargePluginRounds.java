@@ -8,8 +8,11 @@ import io.predicator.resolver.libc.LibcProfile;
 import io.predicator.resolver.libc.LibcResolver;
 
 import java.io.IOException;
+import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,6 +34,12 @@ import java.util.stream.Stream;
  *   <li>{@code coldOneThread}: the same with {@code compileThreads(1)};</li>
  *   <li>{@code coldPreOptimized}: the same as {@code cold} with {@code LoadOptions.preOptimized(true)}: the
  *       bitcode is clang's {@code -O2} output, so only code generation runs, as in {@code lljitDefault};</li>
+ *   <li>{@code onFirstUse}: the same as {@code coldPreOptimized} with {@code LoadOptions.compileOnFirstUse(true)}:
+ *       the load generates no code, the first call compiles what {@code sqlite3_libversion_number} reaches;</li>
+ *   <li>{@code onFirstUseSession}: the same load, then a session that reaches most of the library:
+ *       {@code sqlite3_open(":memory:")}, {@code sqlite3_exec} of a table's creation, inserts and a query,
+ *       {@code sqlite3_close}, each compiled on its first use; {@code coldPreOptimizedSession} runs the same
+ *       session after a whole pre-optimised load;</li>
  *   <li>{@code lljitDefault}: the "single-threaded default": the parsed module handed to LLJIT as it is (code
  *       generation only, on the calling thread);</li>
  *   <li>{@code sameSteps}: the backend's LLVM-C steps hand-coded on one thread ({@code default<O2>} and code
@@ -71,6 +80,9 @@ public final class LargePluginRounds {
             times.put("cold", large.api(null, 0, false));
             times.put("coldPreOptimized", large.api(null, 0, true));
             times.put("coldOneThread", large.api(null, 1, false));
+            times.put("onFirstUse", large.onFirstUse(false));
+            times.put("onFirstUseSession", large.onFirstUse(true));
+            times.put("coldPreOptimizedSession", large.session(LoadOptions.builder().preOptimized(true).build()));
             times.put("lljitDefault", large.raw(RawJit.Recipe.LLJIT_DEFAULT));
             times.put("sameSteps", large.raw(RawJit.Recipe.SAME_STEPS));
             List<Double> warm = new ArrayList<>();
@@ -104,12 +116,68 @@ public final class LargePluginRounds {
             builder.objectCache(objectCache);
         }
         try (JitContext jit = builder.build()) {
+            return firstCall(jit, LoadOptions.builder().preOptimized(preOptimized).build());
+        }
+    }
+
+    /** Loads through the public API with the default compile threads and calls once. */
+    private double api(LoadOptions options) {
+        try (JitContext jit = JitContext.builder().resolver(LibcResolver.of(LibcProfile.FULL)).build()) {
+            return firstCall(jit, options);
+        }
+    }
+
+    private double firstCall(JitContext jit, LoadOptions options) {
+        long start = System.nanoTime();
+        try (Plugin plugin = jit.load(ModuleSource.bitcode("sqlite3.bc", bitcode), options)) {
+            check(plugin.function(SYMBOL, IntSupplier.class).getAsInt());
+            return (System.nanoTime() - start) / 1e6;
+        }
+    }
+
+    /**
+     * Loads pre-optimised with compilation on first use and calls {@link #SYMBOL}, or runs a session.
+     *
+     * @return the milliseconds from bitcode to the result
+     */
+    private double onFirstUse(boolean session) throws Throwable {
+        LoadOptions options = LoadOptions.builder().preOptimized(true).compileOnFirstUse(true).build();
+        return session ? session(options) : api(options);
+    }
+
+    /**
+     * Loads, then opens an in-memory database, creates a table, inserts rows, sums them in a query and closes it.
+     *
+     * @return the milliseconds from bitcode to the query's result
+     */
+    private double session(LoadOptions options) throws Throwable {
+        try (JitContext jit = JitContext.builder().resolver(LibcResolver.of(LibcProfile.FULL)).build()) {
             long start = System.nanoTime();
-            LoadOptions options = LoadOptions.builder().preOptimized(preOptimized).build();
-            try (Plugin plugin = jit.load(ModuleSource.bitcode("sqlite3.bc", bitcode), options)) {
-                check(plugin.function(SYMBOL, IntSupplier.class).getAsInt());
+            try (Plugin plugin = jit.load(ModuleSource.bitcode("sqlite3.bc", bitcode), options);
+                 Arena arena = Arena.ofConfined()) {
+                MethodHandle open = plugin.function("sqlite3_open", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.ADDRESS));
+                MethodHandle exec = plugin.function("sqlite3_exec", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS, ValueLayout.ADDRESS,
+                        ValueLayout.ADDRESS));
+                MethodHandle close = plugin.function("sqlite3_close", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+                        ValueLayout.ADDRESS));
+                MemorySegment database = arena.allocate(ValueLayout.ADDRESS);
+                checkOk("sqlite3_open", (int) open.invokeExact(arena.allocateFrom(":memory:"), database));
+                MemorySegment db = database.get(ValueLayout.ADDRESS, 0);
+                MemorySegment sql = arena.allocateFrom("CREATE TABLE t(x INTEGER); INSERT INTO t VALUES (1), (2), (39);"
+                        + " CREATE TABLE s AS SELECT sum(x) AS total FROM t;");
+                checkOk("sqlite3_exec", (int) exec.invokeExact(db, sql, MemorySegment.NULL, MemorySegment.NULL,
+                        MemorySegment.NULL));
+                checkOk("sqlite3_close", (int) close.invokeExact(db));
                 return (System.nanoTime() - start) / 1e6;
             }
+        }
+    }
+
+    private static void checkOk(String function, int result) {
+        if (result != 0) {
+            throw new IllegalStateException(function + " returned " + result);
         }
     }
 
