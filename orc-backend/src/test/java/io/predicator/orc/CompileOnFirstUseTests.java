@@ -146,6 +146,44 @@ class CompileOnFirstUseTests {
         }
     }
 
+    /**
+     * C++ inline functions are {@code linkonce_odr}, which code generation may drop where nothing uses them: in a
+     * piece, one asked for by name, or used by an earlier or a later piece, must survive, once.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2})
+    void discardableDefinitionsSurviveInThePieceThatDefinesThem(int level) {
+        String ir = """
+                define linkonce_odr i32 @inline_square(i32 %x) {
+                  %r = mul i32 %x, %x
+                  ret i32 %r
+                }
+                define linkonce_odr i32 @asked_for_by_name() {
+                  ret i32 42
+                }
+                define i32 @first(i32 %x) {
+                  %r = call i32 @inline_square(i32 %x)
+                  ret i32 %r
+                }
+                define i64 @square_address() {
+                  ret i64 ptrtoint (ptr @inline_square to i64)
+                }
+                define i32 @second(i32 %x) {
+                  %a = add i32 %x, 1
+                  %r = call i32 @inline_square(i32 %a)
+                  ret i32 %r
+                }
+                """;
+        try (JitContext jit = JitContext.builder().optimizationLevel(level).build();
+             Plugin plugin = jit.load(ModuleSource.ir("inline", ir), ON_FIRST_USE)) {
+            assertThat(plugin.function("asked_for_by_name", IntSupplier.class).getAsInt()).isEqualTo(42);
+            assertThat(plugin.function("first", IntUnaryOperator.class).applyAsInt(5)).isEqualTo(25);
+            assertThat(plugin.function("second", IntUnaryOperator.class).applyAsInt(5)).isEqualTo(36);
+            assertThat(plugin.function("square_address", LongSupplier.class).getAsLong())
+                    .isEqualTo(plugin.address("inline_square").orElseThrow().address());
+        }
+    }
+
     /** Eleven pieces of a module whose checksum crosses them all, the last one split over three threads. */
     @Test
     void largePiecesAreCompiledOnSeveralThreadsAndComputeWhatTheWholeModuleComputes() {

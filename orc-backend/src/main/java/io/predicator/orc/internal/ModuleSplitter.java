@@ -51,6 +51,13 @@ final class ModuleSplitter {
      * @param variables for each global variable in module order, whether partition 0 defines it; null: all
      */
     record Plan(int[] partitionOfFunction, int partitions, boolean[] variables) {
+        /**
+         * Whether this compiles a piece of a module compiled on first use: then later pieces, and lookups by name,
+         * may need any of its definitions, so none may be discarded.
+         */
+        boolean piece() {
+            return variables != null;
+        }
     }
 
     private ModuleSplitter() {
@@ -211,7 +218,7 @@ final class ModuleSplitter {
             if (owner != -1 && owner != partition) {
                 dropDefinition(function);
             } else if (owner == partition) {
-                keepIfUsedElsewhere(function, owners, partition);
+                keepIfUsedElsewhere(function, owners, partition, plan.piece());
             }
         }
         if (partition == 0) {
@@ -219,7 +226,7 @@ final class ModuleSplitter {
             for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
                  global = LLVM.LLVMGetNextGlobal(global), variable++) {
                 if (plan.variables() == null || plan.variables()[variable]) {
-                    keepIfUsedElsewhere(global, owners, partition);
+                    keepIfUsedElsewhere(global, owners, partition, plan.piece());
                 } else if (LLVM.LLVMIsDeclaration(global) == 0) {
                     dropDefinition(global);
                 }
@@ -250,21 +257,26 @@ final class ModuleSplitter {
      * C++ inline functions, template instances and vtables are discardable, so the owner would drop one that only
      * other partitions call. One that nothing else uses stays discardable, as in a whole-module compilation. Uses
      * from constants (initialisers, which partition 0 holds) count as uses from elsewhere.
+     *
+     * @param always whether to make it {@code weak} whatever uses it (in a piece compiled on first use)
      */
-    private static void keepIfUsedElsewhere(LLVMValueRef definition, Map<Long, Integer> owners, int partition) {
+    private static void keepIfUsedElsewhere(LLVMValueRef definition, Map<Long, Integer> owners, int partition,
+                                            boolean always) {
         int linkage = LLVM.LLVMGetLinkage(definition);
         if (linkage != LLVM.LLVMLinkOnceAnyLinkage && linkage != LLVM.LLVMLinkOnceODRLinkage) {
             return;
         }
-        for (LLVMUseRef use = LLVM.LLVMGetFirstUse(definition); Llvm.present(use); use = LLVM.LLVMGetNextUse(use)) {
+        boolean usedElsewhere = always;
+        for (LLVMUseRef use = LLVM.LLVMGetFirstUse(definition); !usedElsewhere && Llvm.present(use);
+             use = LLVM.LLVMGetNextUse(use)) {
             LLVMValueRef user = LLVM.LLVMGetUser(use);
             Integer owner = Llvm.present(LLVM.LLVMIsAInstruction(user))
                     ? owners.get(LLVM.LLVMGetBasicBlockParent(LLVM.LLVMGetInstructionParent(user)).address()) : null;
-            if (owner == null || owner != partition) {
-                LLVM.LLVMSetLinkage(definition, linkage == LLVM.LLVMLinkOnceODRLinkage ? LLVM.LLVMWeakODRLinkage
-                        : LLVM.LLVMWeakAnyLinkage);
-                return;
-            }
+            usedElsewhere = owner == null || owner != partition;
+        }
+        if (usedElsewhere) {
+            LLVM.LLVMSetLinkage(definition, linkage == LLVM.LLVMLinkOnceODRLinkage ? LLVM.LLVMWeakODRLinkage
+                    : LLVM.LLVMWeakAnyLinkage);
         }
     }
 
