@@ -132,10 +132,7 @@ final class ModuleCompiler implements AutoCloseable {
             Diagnostics.install(context);
             LLVMModuleRef module = parse(sourceName, context, content);
             try {
-                verify(sourceName, module);
-                checkTarget(sourceName, module);
-                ModuleChecks.Findings findings = ModuleChecks.check(sourceName, module);
-                checkPolicy(sourceName, findings.inlineAssembly(), request.allowInlineAssembly());
+                ModuleChecks.Findings findings = checkParsed(sourceName, module, request);
                 if (!ModuleSplitter.splittable(module) || hasAppendingArrays(module)) {
                     return Optional.empty();
                 }
@@ -193,6 +190,15 @@ final class ModuleCompiler implements AutoCloseable {
         return false;
     }
 
+    /** What must refuse a parsed module before anything transforms it: invalid IR, another target, policy. */
+    private static ModuleChecks.Findings checkParsed(String sourceName, LLVMModuleRef module, Request request) {
+        verify(sourceName, module);
+        checkTarget(sourceName, module);
+        ModuleChecks.Findings findings = ModuleChecks.check(sourceName, module);
+        checkPolicy(sourceName, findings.inlineAssembly(), request.allowInlineAssembly());
+        return findings;
+    }
+
     /** What must refuse a module before any LLVM parser sees it, on this thread or a compile thread. */
     private static void checkBeforeParsing(String sourceName, byte[] content, Request request) {
         if (!isBitcode(content)) {
@@ -216,11 +222,8 @@ final class ModuleCompiler implements AutoCloseable {
             Diagnostics.install(context);
             LLVMModuleRef module = parse(sourceName, context, content);
             try {
-                verify(sourceName, module);
-                checkTarget(sourceName, module);
-                ModuleChecks.Findings findings = ModuleChecks.check(sourceName, module);
+                ModuleChecks.Findings findings = checkParsed(sourceName, module, request);
                 String inlineAssembly = findings.inlineAssembly();
-                checkPolicy(sourceName, inlineAssembly, request.allowInlineAssembly());
                 Map<String, Signature> signatures = signatures(module);
                 timings.parseNanos += System.nanoTime() - start;
                 if (workers != null && ModuleSplitter.splittable(module) && ModuleSplitter.size(module) >= splitBlocks) {
