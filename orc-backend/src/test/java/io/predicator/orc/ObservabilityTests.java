@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.IntSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -68,9 +69,14 @@ class ObservabilityTests {
             recording.enable("io.predicator.PluginLoad").withoutThreshold();
             recording.enable("io.predicator.PluginUnload").withoutThreshold();
             recording.enable("io.predicator.ResolutionFailure").withoutThreshold();
+            recording.enable("io.predicator.PluginFirstUse").withoutThreshold();
             recording.start();
             try (JitContext jit = JitContext.builder().optimizationLevel(1).build()) {
                 jit.load(ModuleSource.ir("recorded", TestModules.valueIr(3))).close();
+                try (Plugin lazy = jit.load(ModuleSource.ir("on-first-use", TestModules.valueIr(5)),
+                        LoadOptions.builder().compileOnFirstUse(true).build())) {
+                    assertThat(lazy.function("value", IntSupplier.class).getAsInt()).isEqualTo(5);
+                }
                 jit.load(ModuleSource.ir("codegen-only", TestModules.valueIr(4)),
                         LoadOptions.builder().preOptimized(true).build()).close();
                 assertThatThrownBy(() -> jit.load(ModuleSource.ir("unresolved", MISSING)))
@@ -92,6 +98,18 @@ class ObservabilityTests {
         assertThat(load.getDuration("linkNanos")).isPositive();
         assertThat(load.getBoolean("cacheHit")).isFalse();
         assertThat(load.getString("failure")).isEmpty();
+
+        assertThat(load.getBoolean("onFirstUse")).isFalse();
+        RecordedEvent lazyLoad = single(events, "io.predicator.PluginLoad", "on-first-use");
+        assertThat(lazyLoad.getBoolean("onFirstUse")).isTrue();
+        assertThat(lazyLoad.getDuration("codegenNanos")).isZero();
+        RecordedEvent firstUse = single(events, "io.predicator.PluginFirstUse", "on-first-use");
+        assertThat(firstUse.getString("symbol")).isEqualTo("value");
+        assertThat(firstUse.getInt("piece")).isEqualTo(1);
+        assertThat(firstUse.getLong("blocks")).isEqualTo(1);
+        assertThat(firstUse.getInt("objects")).isEqualTo(1);
+        assertThat(firstUse.getDuration("codegenNanos")).isPositive();
+        assertThat(firstUse.getString("failure")).isEmpty();
 
         RecordedEvent codegenOnly = single(events, "io.predicator.PluginLoad", "codegen-only");
         assertThat(codegenOnly.getBoolean("preOptimized")).isTrue();

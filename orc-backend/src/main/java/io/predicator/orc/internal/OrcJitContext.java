@@ -101,6 +101,7 @@ public final class OrcJitContext implements JitContext {
                     cacheHits.increment();
                 }
                 timings.objects = module.objects().size();
+                event.onFirstUse = lazy != null;
                 commit(event, source, name, request, timings, null);
                 LOGGER.log(System.Logger.Level.DEBUG, () -> "Loaded plugin '" + name + "' (" + source.format() + ", "
                         + source.size() + " bytes, O" + request.level() + (options.preOptimized() ? " code generation only" : "")
@@ -151,7 +152,7 @@ public final class OrcJitContext implements JitContext {
         }
     }
 
-    private static void recordResolutionFailure(String plugin, List<String> symbols, List<String> resolvers) {
+    static void recordResolutionFailure(String plugin, List<String> symbols, List<String> resolvers) {
         PluginEvents.ResolutionFailure event = new PluginEvents.ResolutionFailure();
         if (event.shouldCommit()) {
             event.plugin = plugin;

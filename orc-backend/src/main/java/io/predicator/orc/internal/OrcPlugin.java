@@ -6,9 +6,11 @@ import io.predicator.HostFunctionException;
 import io.predicator.ModuleFormat;
 import io.predicator.Plugin;
 import io.predicator.PluginStats;
+import io.predicator.ResolverException;
 import io.predicator.Signature;
 import io.predicator.SignatureMismatchException;
 import io.predicator.UnknownSymbolException;
+import io.predicator.UnresolvedSymbolsException;
 import io.predicator.spi.HostExceptions;
 import io.predicator.spi.SymbolResolver;
 
@@ -199,7 +201,7 @@ final class OrcPlugin implements Plugin {
                 checkOpen(); // an unload that got here first has removed the JITDylib's code
                 LazyModule.Piece piece = firstUse.module().piece(symbol);
                 if (piece != null) {
-                    compile(piece);
+                    compile(piece, symbol);
                 }
             }
         });
@@ -207,24 +209,55 @@ final class OrcPlugin implements Plugin {
     }
 
     /** Compiles a piece, resolves what its code needs beyond what the JITDylib has, and links it. */
-    private void compile(LazyModule.Piece piece) {
-        long start = System.nanoTime();
+    private void compile(LazyModule.Piece piece, String symbol) {
+        PluginEvents.FirstUse event = new PluginEvents.FirstUse();
+        event.begin();
         LoadTimings timings = new LoadTimings();
-        List<byte[]> compiled = context.compiler().compilePiece(firstUse.module(), piece, timings);
         List<ElfObject> objects = new ArrayList<>();
-        for (int i = 0; i < compiled.size(); i++) {
-            objects.add(ElfObject.parse(name + " (piece " + piece.number() + (compiled.size() == 1 ? "" : " part " + i)
-                    + ")", compiled.get(i)));
+        String failure = "";
+        try {
+            List<byte[]> compiled = context.compiler().compilePiece(firstUse.module(), piece, timings);
+            for (int i = 0; i < compiled.size(); i++) {
+                objects.add(ElfObject.parse(name + " (piece " + piece.number()
+                        + (compiled.size() == 1 ? "" : " part " + i) + ")", compiled.get(i)));
+            }
+            link(piece, new LoadedModule(name, module.format(), objects, Map.of(), false));
+        } catch (RuntimeException | Error e) {
+            failure = String.valueOf(e.getMessage());
+            if (e instanceof UnresolvedSymbolsException unresolved) {
+                OrcJitContext.recordResolutionFailure(name, unresolved.symbols(), unresolved.resolverIds());
+            } else if (e instanceof ResolverException) {
+                OrcJitContext.recordResolutionFailure(name, List.of(),
+                        OrcJitContext.consultedIds(firstUse.resolver()));
+            }
+            throw e;
+        } finally {
+            event.end();
+            if (event.shouldCommit()) {
+                event.plugin = name;
+                event.symbol = symbol;
+                event.piece = piece.number();
+                event.blocks = piece.blocks();
+                event.optimizeNanos = timings.optimizeNanos;
+                event.codegenNanos = timings.codegenNanos;
+                event.objects = objects.size();
+                event.failure = failure;
+                event.commit();
+            }
         }
-        LoadedModule code = new LoadedModule(name, module.format(), objects, Map.of(), false);
+        LOGGER.log(System.Logger.Level.DEBUG, () -> "Compiled piece " + piece.number() + " of plugin '" + name
+                + "' for '" + symbol + "' (" + piece.blocks() + " blocks, " + objects.size() + " objects)");
+    }
+
+    private void link(LazyModule.Piece piece, LoadedModule code) {
         Map<String, Boolean> needed = new TreeMap<>(code.imports());
         needed.keySet().removeAll(firstUse.linked());
         Map<String, Long> imports = OrcJitContext.resolve(name, needed, firstUse.resolver());
-        JitLinker.Linked added = context.linker().extend(name, linked, objects, imports, code.exportNames(),
+        JitLinker.Linked added = context.linker().extend(name, linked, code.objects(), imports, code.exportNames(),
                 OrcJitContext.consultedIds(firstUse.resolver()));
         pieces.add(added);
         firstUse.linked().addAll(imports.keySet());
-        objects.forEach(object -> object.definitions().forEach(defined -> firstUse.linked().add(defined.name())));
+        code.objects().forEach(object -> object.definitions().forEach(defined -> firstUse.linked().add(defined.name())));
         addresses.putAll(added.addresses());
         definitions.putAll(code.definitions());
         firstUse.module().compiled(piece);
@@ -232,9 +265,6 @@ final class OrcPlugin implements Plugin {
         stats = new PluginStats(before.name(), before.format(), before.sourceBytes(),
                 before.codeBytes() + code.codeBytes(), before.dataBytes() + code.dataBytes(), before.loadedAt(),
                 before.loadDuration());
-        LOGGER.log(System.Logger.Level.DEBUG, () -> "Compiled piece " + piece.number() + " of plugin '" + name + "' ("
-                + piece.blocks() + " blocks, " + objects.size() + " objects) in "
-                + (System.nanoTime() - start) / 1_000 + " µs");
     }
 
     /** Called by {@link GuardedCalls} before a downcall: records it in this thread's frames, then checks open. */

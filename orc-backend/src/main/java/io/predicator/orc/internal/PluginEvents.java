@@ -33,6 +33,9 @@ final class PluginEvents {
         @Label("Pre-optimized")
         @Description("The IR optimisation pipeline was skipped: the module was optimised when it was built")
         boolean preOptimized;
+        @Label("On First Use")
+        @Description("The load generated no code: each function is compiled when first asked for (PluginFirstUse)")
+        boolean onFirstUse;
         @Label("Parse Time")
         @Timespan
         long parseNanos;
@@ -52,6 +55,36 @@ final class PluginEvents {
         int objects;
         @Label("Failure")
         @Description("The exception's message if the load failed, else empty")
+        String failure;
+    }
+
+    @Name("io.predicator.PluginFirstUse")
+    @Label("Plugin First Use")
+    @Category("Predicator")
+    @Description("A symbol of a plugin compiled on first use was asked for: what it reaches was compiled and linked, "
+            + "or failed to be")
+    static final class FirstUse extends Event {
+        @Label("Plugin")
+        String plugin;
+        @Label("Symbol")
+        String symbol;
+        @Label("Piece")
+        @Description("The piece's number: 1 for the plugin's first")
+        int piece;
+        @Label("Basic Blocks")
+        @Description("The basic blocks of the functions compiled, a proxy for the cost")
+        long blocks;
+        @Label("Optimization Time")
+        @Timespan
+        long optimizeNanos;
+        @Label("Code Generation Time")
+        @Timespan
+        long codegenNanos;
+        @Label("Objects")
+        @Description("How many objects were linked: the piece's parts, compiled in parallel")
+        int objects;
+        @Label("Failure")
+        @Description("The exception's message if compiling or linking failed, else empty")
         String failure;
     }
 
