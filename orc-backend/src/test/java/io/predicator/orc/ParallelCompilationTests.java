@@ -221,10 +221,15 @@ class ParallelCompilationTests {
      * A computed-goto table (a global initialised with block addresses) must stay with its function: such a module
      * compiles whole, however large, and jumps where it should.
      */
-    @Test
-    void modulesWithBlockAddressTablesAreNotSplit() throws Exception {
+    /**
+     * Block addresses must stay with their function, whether a table's initialiser (a computed goto) or another
+     * function's code takes them, and module-level assembly would define its symbols in every part: such modules
+     * compile whole.
+     */
+    @ParameterizedTest
+    @CsvSource({"table", "code", "assembly"})
+    void modulesWithBlockAddressesOrModuleAssemblyAreNotSplit(String shape) throws Exception {
         String dispatch = """
-                @targets = internal constant [2 x ptr] [ptr blockaddress(@dispatch, %one), ptr blockaddress(@dispatch, %two)]
                 define i32 @dispatch(i32 %i) {
                 entry:
                   %slot = getelementptr [2 x ptr], ptr @targets, i64 0, i32 %i
@@ -236,17 +241,47 @@ class ParallelCompilationTests {
                   ret i32 22
                 }
                 """;
+        String extra = switch (shape) {
+            case "table" -> "@targets = internal constant [2 x ptr] [ptr blockaddress(@dispatch, %one), "
+                    + "ptr blockaddress(@dispatch, %two)]\n" + dispatch;
+            case "code" -> "@targets = internal global [2 x ptr] zeroinitializer\n" + dispatch + """
+                    define void @fill() {
+                      store ptr blockaddress(@dispatch, %one), ptr @targets
+                      %second = getelementptr [2 x ptr], ptr @targets, i64 0, i64 1
+                      store ptr blockaddress(@dispatch, %two), ptr %second
+                      ret void
+                    }
+                    """;
+            default -> """
+                    module asm ".globl asm_eleven"
+                    module asm "asm_eleven: movl $11, %eax; ret"
+                    declare i32 @asm_eleven()
+                    define i32 @dispatch(i32 %i) {
+                      %v = call i32 @asm_eleven()
+                      %r = mul i32 %v, %i
+                      %s = add i32 %r, 11
+                      ret i32 %s
+                    }
+                    define void @fill() {
+                      ret void
+                    }
+                    """;
+        };
+        LoadOptions options = LoadOptions.builder().allowInlineAssembly(true).build();
         try (Recording recording = new Recording();
              JitContext jit = JitContext.builder().compileThreads(3).build()) {
             recording.enable("io.predicator.PluginLoad").withoutThreshold();
             recording.start();
-            Plugin plugin = jit.load(ModuleSource.ir("computed-goto", largeModule() + dispatch));
+            Plugin plugin = jit.load(ModuleSource.ir("not-split", largeModule() + extra), options);
             recording.stop();
-            Path file = Files.createTempFile("goto", ".jfr");
+            Path file = Files.createTempFile("not-split", ".jfr");
             recording.dump(file);
             List<RecordedEvent> loads = RecordingFile.readAllEvents(file);
             Files.delete(file);
             assertThat(loads).singleElement().satisfies(load -> assertThat(load.getInt("objects")).isEqualTo(1));
+            if (!shape.equals("table")) {
+                plugin.function("fill", Runnable.class).run();
+            }
             IntUnaryOperator jump = plugin.function("dispatch", IntUnaryOperator.class);
             assertThat(jump.applyAsInt(0)).isEqualTo(11);
             assertThat(jump.applyAsInt(1)).isEqualTo(22);

@@ -1,21 +1,18 @@
 package io.predicator.orc.internal;
 
+import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
 import org.bytedeco.llvm.LLVM.LLVMPassBuilderOptionsRef;
 import org.bytedeco.llvm.LLVM.LLVMUseRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 import org.bytedeco.llvm.global.LLVM;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.IntStream;
 
 /**
@@ -32,8 +29,6 @@ import java.util.stream.IntStream;
  * partitions are placed.
  */
 final class ModuleSplitter {
-    /** Constants with more operands than this are not searched for block addresses: such modules compile whole. */
-    private static final int MAX_CONSTANT_OPERANDS = 1_000_000;
     /** Prefix of the names given to symbols that were local to the module; never exported. */
     static final String LOCAL_PREFIX = "__predicator_local.";
     /** The lists that keep symbols alive; a split drops them, or they would keep every part's share alive. */
@@ -74,16 +69,23 @@ final class ModuleSplitter {
     }
 
     /**
-     * Returns whether the module may be split: aliases and ifuncs must stay with what they point to, and a global
-     * whose initialiser takes a block's address (a computed-goto table, {@code &&label} in C) must stay with that
-     * block's function: in partition 0, where initialisers live, a dropped function's block addresses would turn
-     * into garbage. Nor may anything use a global that the split deletes (appending arrays, which cannot be
-     * declared, and the {@code llvm.used} lists): the use would be left dangling. Such uses are invalid IR for the
-     * {@code llvm.used} lists, which the whole-module verification then reports. Such modules compile whole.
+     * Returns whether the module may be split: aliases and ifuncs must stay with what they point to; a block's
+     * address (a computed-goto table, {@code &&label} in C), wherever it is taken, must stay with that block's
+     * function, or it turns into garbage where the function is only declared; module-level assembly would be
+     * repeated in every partition, defining its symbols twice. Nor may anything use a global that the split
+     * deletes (appending arrays, which cannot be declared, and the {@code llvm.used} lists): the use would be left
+     * dangling. Such uses are invalid IR for the {@code llvm.used} lists, which the whole-module verification then
+     * reports. Such modules compile whole.
      */
     static boolean splittable(LLVMModuleRef module) {
         if (Llvm.present(LLVM.LLVMGetFirstGlobalAlias(module)) || Llvm.present(LLVM.LLVMGetFirstGlobalIFunc(module))) {
             return false;
+        }
+        try (SizeTPointer length = new SizeTPointer(1)) {
+            LLVM.LLVMGetModuleInlineAsm(module, length);
+            if (length.get() > 0) {
+                return false;
+            }
         }
         for (String list : USED_LISTS) { // deleted by promoteLocals, whatever their linkage
             LLVMValueRef global = LLVM.LLVMGetNamedGlobal(module, list);
@@ -96,36 +98,17 @@ final class ModuleSplitter {
             if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage && Llvm.present(LLVM.LLVMGetFirstUse(global))) {
                 return false;
             }
-            LLVMValueRef initializer = LLVM.LLVMGetInitializer(global);
-            if (Llvm.present(initializer) && takesBlockAddress(initializer)) {
-                return false;
+        }
+        // A block address is a constant that uses its function: look among each function's users.
+        for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
+             function = LLVM.LLVMGetNextFunction(function)) {
+            for (LLVMUseRef use = LLVM.LLVMGetFirstUse(function); Llvm.present(use); use = LLVM.LLVMGetNextUse(use)) {
+                if (Llvm.present(LLVM.LLVMIsABlockAddress(LLVM.LLVMGetUser(use)))) {
+                    return false;
+                }
             }
         }
         return true;
-    }
-
-    /** Whether a constant refers to a block address, through any operands but other globals; large ones: maybe. */
-    private static boolean takesBlockAddress(LLVMValueRef constant) {
-        Deque<LLVMValueRef> pending = new ArrayDeque<>();
-        Set<Long> seen = new HashSet<>();
-        pending.push(constant);
-        while (!pending.isEmpty()) {
-            LLVMValueRef value = pending.pop();
-            if (!seen.add(value.address())) {
-                continue;
-            }
-            if (seen.size() > MAX_CONSTANT_OPERANDS || Llvm.present(LLVM.LLVMIsABlockAddress(value))) {
-                return true;
-            }
-            if (Llvm.present(LLVM.LLVMIsAGlobalValue(value))) {
-                continue;
-            }
-            int operands = LLVM.LLVMGetNumOperands(value);
-            for (int i = 0; i < operands; i++) {
-                pending.push(LLVM.LLVMGetOperand(value, i));
-            }
-        }
-        return false;
     }
 
     /**
@@ -280,10 +263,15 @@ final class ModuleSplitter {
         }
     }
 
-    /** Marks a definition for {@code elim-avail-extern}, which turns it into an external declaration. */
+    /**
+     * Marks a definition for {@code elim-avail-extern}, which turns it into an external declaration. Of default
+     * visibility: code generation writes a hidden declaration into the object even where nothing uses it, and the
+     * linker would then look for a definition that another piece compiles only later, if ever.
+     */
     private static void dropDefinition(LLVMValueRef global) {
         LLVM.LLVMSetComdat(global, null);
         LLVM.LLVMSetLinkage(global, LLVM.LLVMAvailableExternallyLinkage);
+        LLVM.LLVMSetVisibility(global, LLVM.LLVMDefaultVisibility);
     }
 
     private static int promote(LLVMValueRef value, int anonymous) {
