@@ -33,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.IntSupplier;
 import java.util.function.IntUnaryOperator;
 import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -181,6 +182,46 @@ class CompileOnFirstUseTests {
             assertThat(plugin.function("second", IntUnaryOperator.class).applyAsInt(5)).isEqualTo(36);
             assertThat(plugin.function("square_address", LongSupplier.class).getAsLong())
                     .isEqualTo(plugin.address("inline_square").orElseThrow().address());
+        }
+    }
+
+    /**
+     * Hidden definitions ({@code -fvisibility=hidden}) that a piece does not reach, symbols named exactly with
+     * IR's {@code \1} prefix, and imports that only unreachable code uses behave as in a whole load.
+     */
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void hiddenDefinitionsExactNamesAndDeadImportsBehaveAsInAWholeLoad(boolean preOptimized) {
+        String ir = """
+                declare i64 @provided_by_nobody(i64)
+                define hidden i64 @internal_util(i64 %x) {
+                  %r = sub i64 %x, 1
+                  ret i64 %r
+                }
+                define internal i64 @never_called(i64 %x) {
+                  %r = call i64 @provided_by_nobody(i64 %x)
+                  ret i64 %r
+                }
+                define i64 @api_b(i64 %x) {
+                  %r = add i64 %x, 1
+                  ret i64 %r
+                }
+                define i64 @api_c(i64 %x) {
+                  %r = call i64 @internal_util(i64 %x)
+                  ret i64 %r
+                }
+                define i32 @"\01exact_name"() {
+                  ret i32 9
+                }
+                """;
+        LoadOptions options = ON_FIRST_USE.toBuilder().preOptimized(preOptimized).build();
+        try (JitContext jit = JitContext.builder().optimizationLevel(0).resolver(SymbolResolver.none()).build();
+             Plugin plugin = jit.load(ModuleSource.ir("hidden", ir), options)) {
+            assertThat(plugin.function("api_b", LongUnaryOperator.class).applyAsLong(1)).isEqualTo(2);
+            assertThat(plugin.function("api_c", LongUnaryOperator.class).applyAsLong(1)).isZero();
+            assertThat(plugin.function("exact_name", IntSupplier.class).getAsInt()).isEqualTo(9);
+            assertThat(plugin.exports()).extracting(ExportedFunction::name)
+                    .containsExactly("api_b", "api_c", "exact_name");
         }
     }
 
@@ -334,6 +375,83 @@ class CompileOnFirstUseTests {
             try (Plugin again = jit.load(ModuleSource.ir("again", ir), ON_FIRST_USE)) {
                 assertThat(again.function("checksum", LongSupplier.class).getAsLong())
                         .isEqualTo(ParallelCompilationTests.expectedChecksum());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A block's address taken in another function's code, and module-level assembly, which every piece would
+     * define again: such modules are compiled whole at load.
+     */
+    @Test
+    void blockAddressesAndModuleAssemblyKeepTheModuleWhole() {
+        String blockAddress = """
+                define i64 @jump(ptr %target) {
+                entry:
+                  indirectbr ptr %target, [label %one, label %two]
+                one:
+                  ret i64 1
+                two:
+                  ret i64 2
+                }
+                define ptr @label_two() {
+                  ret ptr blockaddress(@jump, %two)
+                }
+                """;
+        String moduleAssembly = """
+                module asm ".globl asm_value"
+                module asm "asm_value: movl $42, %eax; ret"
+                declare i32 @asm_value()
+                define i32 @f() {
+                  %v = call i32 @asm_value()
+                  ret i32 %v
+                }
+                define i32 @g() {
+                  ret i32 1
+                }
+                """;
+        try (JitContext jit = JitContext.builder().build()) {
+            Plugin jumps = jit.load(ModuleSource.ir("block-address", blockAddress), ON_FIRST_USE);
+            assertThat(jit.stats().plugins().getFirst().codeBytes()).as("compiled at load").isPositive();
+            jumps.function("jump", FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.ADDRESS));
+            MethodHandle labelTwo = jumps.function("label_two", FunctionDescriptor.of(ValueLayout.ADDRESS));
+            MethodHandle jump = jumps.function("jump", FunctionDescriptor.of(ValueLayout.JAVA_LONG,
+                    ValueLayout.ADDRESS));
+            try {
+                MemorySegment target = (MemorySegment) labelTwo.invokeExact();
+                assertThat((long) jump.invokeExact(target)).isEqualTo(2);
+            } catch (Throwable e) {
+                throw new AssertionError(e);
+            }
+            jumps.close();
+            LoadOptions withAssembly = ON_FIRST_USE.toBuilder().allowInlineAssembly(true).build();
+            try (Plugin assembly = jit.load(ModuleSource.ir("module-asm", moduleAssembly), withAssembly)) {
+                assertThat(assembly.function("f", IntSupplier.class).getAsInt()).isEqualTo(42);
+                assertThat(assembly.function("g", IntSupplier.class).getAsInt()).isEqualTo(1);
+            }
+        }
+    }
+
+    /** An unload that starts while {@code address} compiles makes it throw {@link AlreadyClosedException}, nothing else. */
+    @Test
+    void addressRacingAnUnloadFailsTyped() throws Exception {
+        String ir = ParallelCompilationTests.largeModule();
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try (JitContext jit = JitContext.builder().build()) {
+            for (int round = 0; round < 4; round++) {
+                Plugin plugin = jit.load(ModuleSource.ir("racing", ir), ON_FIRST_USE);
+                Future<String> asking = pool.submit(() -> {
+                    try {
+                        return plugin.address("checksum").isPresent() ? "address" : "empty";
+                    } catch (AlreadyClosedException closed) {
+                        return "closed";
+                    }
+                });
+                Thread.sleep(round * 5L);
+                plugin.close();
+                assertThat(asking.get(60, TimeUnit.SECONDS)).isIn("address", "closed");
             }
         } finally {
             pool.shutdownNow();

@@ -12,9 +12,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
@@ -40,6 +42,7 @@ final class LazyModule {
     private final int[] instructions;
     private final long[] blocks;
     private final Map<String, Integer> exports;
+    private final Set<String> definitions;
     private final List<ExportedFunction> functions;
     private final Map<String, Boolean> imports;
     private final Map<String, Signature> signatures;
@@ -89,28 +92,27 @@ final class LazyModule {
         this.compiled = new boolean[count];
         Map<Long, Integer> nodes = new HashMap<>();
         Map<String, Integer> exported = new TreeMap<>();
-        Map<String, Boolean> needed = new TreeMap<>();
+        Set<String> defined = new HashSet<>();
         for (int node = 0; node < count; node++) {
             LLVMValueRef value = values.get(node);
             nodes.put(value.address(), node);
-            names[node] = Llvm.name(value);
-            int linkage = LLVM.LLVMGetLinkage(value);
+            names[node] = symbolName(Llvm.name(value));
             // available_externally bodies are dropped before code generation: such symbols are imports.
-            definition[node] = LLVM.LLVMIsDeclaration(value) == 0 && linkage != LLVM.LLVMAvailableExternallyLinkage;
+            definition[node] = LLVM.LLVMIsDeclaration(value) == 0
+                    && LLVM.LLVMGetLinkage(value) != LLVM.LLVMAvailableExternallyLinkage;
             if (node < functionCount) {
                 blocks[node] = LLVM.LLVMCountBasicBlocks(value);
             }
             if (definition[node]) {
+                defined.add(names[node]);
                 if (LLVM.LLVMGetVisibility(value) != LLVM.LLVMHiddenVisibility
                         && !names[node].startsWith(ModuleSplitter.LOCAL_PREFIX)) {
                     exported.put(names[node], node);
                 }
-            } else if (!names[node].startsWith("llvm.") && Llvm.present(LLVM.LLVMGetFirstUse(value))) {
-                needed.put(names[node], linkage == LLVM.LLVMExternalWeakLinkage);
             }
         }
         this.exports = exported;
-        this.imports = needed;
+        this.definitions = Set.copyOf(defined);
         List<ExportedFunction> exportedFunctions = new ArrayList<>();
         exported.forEach((name, node) -> {
             if (node < functionCount) {
@@ -119,10 +121,43 @@ final class LazyModule {
         });
         this.functions = List.copyOf(exportedFunctions);
         this.references = references(values, nodes);
+        this.imports = imports(values);
     }
 
     /**
-     * For each node, the definitions it references: found from the other side, through each definition's uses,
+     * The declarations that code reachable from the exports uses, each mapped to whether it is declared weak: a
+     * whole compilation would drop code nothing reaches, and with it what only that code needs.
+     */
+    private Map<String, Boolean> imports(List<LLVMValueRef> values) {
+        boolean[] reached = new boolean[names.length];
+        Deque<Integer> pending = new ArrayDeque<>(exports.values());
+        exports.values().forEach(node -> reached[node] = true);
+        Map<String, Boolean> needed = new TreeMap<>();
+        while (!pending.isEmpty()) {
+            int node = pending.pop();
+            if (!definition[node]) {
+                if (!names[node].startsWith("llvm.")) {
+                    needed.put(names[node], LLVM.LLVMGetLinkage(values.get(node)) == LLVM.LLVMExternalWeakLinkage);
+                }
+                continue;
+            }
+            for (int next : references[node]) {
+                if (!reached[next]) {
+                    reached[next] = true;
+                    pending.push(next);
+                }
+            }
+        }
+        return needed;
+    }
+
+    /** The name the object file gives a symbol: IR's {@code \1} prefix means "exactly this name". */
+    private static String symbolName(String irName) {
+        return irName.startsWith("\u0001") ? irName.substring(1) : irName;
+    }
+
+    /**
+     * For each node, the functions and global variables it references: found from the other side, through each definition's uses,
      * up through constants (a {@code getelementptr} into a table, a struct of function pointers) to the function
      * whose instruction or the global variable whose initialiser holds them.
      */
@@ -133,9 +168,6 @@ final class LazyModule {
         }
         Map<Long, int[]> constantOwners = new HashMap<>();
         for (int node = 0; node < values.size(); node++) {
-            if (!definition[node]) {
-                continue;
-            }
             int target = node;
             for (LLVMUseRef use = LLVM.LLVMGetFirstUse(values.get(node)); Llvm.present(use);
                  use = LLVM.LLVMGetNextUse(use)) {
@@ -203,7 +235,10 @@ final class LazyModule {
         return signatures;
     }
 
-    /** The symbols the module declares and uses, each mapped to whether it is declared weak (may stay unresolved). */
+    /**
+     * The symbols that the module declares and that code reachable from its exports uses, each mapped to whether it
+     * is declared weak (may stay unresolved).
+     */
     Map<String, Boolean> imports() {
         return imports;
     }
@@ -211,6 +246,11 @@ final class LazyModule {
     /** The functions the module defines and exports, with their signatures, by name. */
     List<ExportedFunction> functions() {
         return functions;
+    }
+
+    /** Whether the module defines a symbol of this name, exported or not, compiled yet or not. */
+    boolean defines(String symbol) {
+        return definitions.contains(symbol);
     }
 
     /** Whether the module defines and exports a function or data symbol of this name. */

@@ -252,6 +252,7 @@ final class OrcPlugin implements Plugin {
     private void link(LazyModule.Piece piece, LoadedModule code) {
         Map<String, Boolean> needed = new TreeMap<>(code.imports());
         needed.keySet().removeAll(firstUse.linked());
+        needed.keySet().removeIf(firstUse.module()::defines); // the plugin's own: never a resolver's
         Map<String, Long> imports = OrcJitContext.resolve(name, needed, firstUse.resolver());
         JitLinker.Linked added = context.linker().extend(name, linked, code.objects(), imports, code.exportNames(),
                 OrcJitContext.consultedIds(firstUse.resolver()));
@@ -303,7 +304,15 @@ final class OrcPlugin implements Plugin {
     }
 
     private MemorySegment segment(String symbol) {
-        return segments.computeIfAbsent(symbol, key -> MemorySegment.ofAddress(linkedAddress(key)).reinterpret(arena, null));
+        try {
+            return segments.computeIfAbsent(symbol, key -> MemorySegment.ofAddress(linkedAddress(key))
+                    .reinterpret(arena, null));
+        } catch (IllegalStateException arenaClosed) {
+            if (!open) { // an unload started after this call checked
+                throw closedException();
+            }
+            throw arenaClosed;
+        }
     }
 
     private long linkedAddress(String symbol) {
