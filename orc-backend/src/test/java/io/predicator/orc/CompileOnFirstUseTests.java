@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -222,6 +223,100 @@ class CompileOnFirstUseTests {
             assertThat(plugin.function("exact_name", IntSupplier.class).getAsInt()).isEqualTo(9);
             assertThat(plugin.exports()).extracting(ExportedFunction::name)
                     .containsExactly("api_b", "api_c", "exact_name");
+        }
+    }
+
+    /**
+     * A piece linked long after the one that defines its data may be placed more than 2 GB away: it must reach
+     * that data through the GOT, not by a 32-bit offset. Mappings made in between (here a 4 GB reservation, with
+     * every hole above it filled) push the second piece far below the first.
+     */
+    @Test
+    void piecesReachEachOtherAcrossGigabytes() throws Throwable {
+        String ir = """
+                @counter = internal global i64 0
+                @hidden_total = hidden global i64 0
+                define i64 @bump() {
+                  %c = load i64, ptr @counter
+                  %n = add i64 %c, 1
+                  store i64 %n, ptr @counter
+                  store i64 %n, ptr @hidden_total
+                  ret i64 %n
+                }
+                define i64 @read_both() {
+                  %c = load i64, ptr @counter
+                  %t = load i64, ptr @hidden_total
+                  %s = add i64 %c, %t
+                  ret i64 %s
+                }
+                define i64 @bump_address() {
+                  ret i64 ptrtoint (ptr @bump to i64)
+                }
+                """;
+        try (JitContext jit = JitContext.builder().build();
+             Plugin plugin = jit.load(ModuleSource.ir("far", ir), ON_FIRST_USE);
+             AddressSpace space = new AddressSpace()) {
+            assertThat(plugin.function("bump", LongSupplier.class).getAsLong()).isEqualTo(1);
+            long first = plugin.address("bump").orElseThrow().address();
+            space.pushNewMappingsDown();
+            LongSupplier readBoth = plugin.function("read_both", LongSupplier.class);
+            long second = plugin.address("read_both").orElseThrow().address();
+            assertThat(Math.abs(first - second)).as("the pieces are more than 2 GB apart").isGreaterThan(1L << 31);
+            assertThat(readBoth.getAsLong()).isEqualTo(2);
+            assertThat(plugin.function("bump_address", LongSupplier.class).getAsLong()).isEqualTo(first);
+        }
+    }
+
+    /** Anonymous mappings that push the next ones down the address space; all unmapped on close. */
+    private static final class AddressSpace implements AutoCloseable {
+        private static final Linker LINKER = Linker.nativeLinker();
+        private static final MethodHandle MMAP = LINKER.downcallHandle(LINKER.defaultLookup().find("mmap")
+                .orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                ValueLayout.JAVA_LONG));
+        private static final MethodHandle MUNMAP = LINKER.downcallHandle(LINKER.defaultLookup().find("munmap")
+                .orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG,
+                ValueLayout.JAVA_LONG));
+        private static final int MAP_PRIVATE_ANONYMOUS_NORESERVE = 0x02 | 0x20 | 0x4000;
+
+        private final List<long[]> mappings = new ArrayList<>();
+
+        /** Reserves 4 GB (no memory: PROT_NONE), then fills every hole above it. */
+        void pushNewMappingsDown() throws Throwable {
+            long reserved = map(4L << 30);
+            assertThat(reserved).isNotEqualTo(-1L);
+            for (long size = 1L << 30; size >= 4096; size >>= 1) {
+                while (true) {
+                    long at = (long) MMAP.invokeExact(0L, size, 0, MAP_PRIVATE_ANONYMOUS_NORESERVE, -1, 0L);
+                    if (at == -1L) {
+                        break;
+                    }
+                    if (at < reserved) {
+                        int ignored = (int) MUNMAP.invokeExact(at, size);
+                        break;
+                    }
+                    mappings.add(new long[] {at, size});
+                }
+            }
+        }
+
+        private long map(long size) throws Throwable {
+            long at = (long) MMAP.invokeExact(0L, size, 0, MAP_PRIVATE_ANONYMOUS_NORESERVE, -1, 0L);
+            if (at != -1L) {
+                mappings.add(new long[] {at, size});
+            }
+            return at;
+        }
+
+        @Override
+        public void close() {
+            for (long[] mapping : mappings) {
+                try {
+                    int ignored = (int) MUNMAP.invokeExact(mapping[0], mapping[1]);
+                } catch (Throwable e) {
+                    throw new AssertionError(e);
+                }
+            }
         }
     }
 

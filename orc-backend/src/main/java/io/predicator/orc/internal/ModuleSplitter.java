@@ -1,6 +1,8 @@
 package io.predicator.orc.internal;
 
+import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
+import org.bytedeco.llvm.LLVM.LLVMAttributeRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
 import org.bytedeco.llvm.LLVM.LLVMPassBuilderOptionsRef;
 import org.bytedeco.llvm.LLVM.LLVMUseRef;
@@ -189,6 +191,7 @@ final class ModuleSplitter {
      * native call, where walking and erasing every instruction through the C API took a JNI call per instruction.
      */
     static void keep(LLVMModuleRef module, Plan plan, int partition) {
+        List<LLVMValueRef> dropped = new ArrayList<>();
         Map<Long, Integer> owners = new HashMap<>();
         int index = 0;
         for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
@@ -199,7 +202,7 @@ final class ModuleSplitter {
              function = LLVM.LLVMGetNextFunction(function)) {
             int owner = owners.get(function.address());
             if (owner != -1 && owner != partition) {
-                dropDefinition(function);
+                dropDefinition(function, dropped);
             } else if (owner == partition) {
                 keepIfUsedElsewhere(function, owners, partition, plan.piece());
             }
@@ -211,7 +214,7 @@ final class ModuleSplitter {
                 if (plan.variables() == null || plan.variables()[variable]) {
                     keepIfUsedElsewhere(global, owners, partition, plan.piece());
                 } else if (LLVM.LLVMIsDeclaration(global) == 0) {
-                    dropDefinition(global);
+                    dropDefinition(global, dropped);
                 }
             }
         } else {
@@ -221,7 +224,7 @@ final class ModuleSplitter {
                 if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage) {
                     appending.add(global);
                 } else if (LLVM.LLVMIsDeclaration(global) == 0) {
-                    dropDefinition(global);
+                    dropDefinition(global, dropped);
                 }
             }
             appending.forEach(LLVM::LLVMDeleteGlobal);
@@ -232,6 +235,59 @@ final class ModuleSplitter {
                     message -> new IllegalStateException("cannot split the module: " + message));
         } finally {
             LLVM.LLVMDisposePassBuilderOptions(options);
+        }
+        if (plan.piece()) {
+            for (LLVMValueRef declaration : dropped) {
+                if (Llvm.present(LLVM.LLVMGetFirstUse(declaration))) {
+                    redeclare(module, declaration);
+                }
+            }
+        }
+    }
+
+    /**
+     * Replaces a used declaration that a dropped definition left with a fresh one, for a piece compiled on first
+     * use. A definition that was local, hidden or compiled for a position-independent executable is
+     * {@code dso_local}, which its declaration keeps (the C API cannot clear it): code then reaches it by a 32-bit
+     * PC-relative offset instead of through the GOT, and a piece linked minutes after the one that defines it may
+     * be placed more than 2 GB away, beyond that offset's reach. A fresh declaration is not {@code dso_local}; where
+     * the two end up close, the linker relaxes the GOT access back to a direct one.
+     */
+    private static void redeclare(LLVMModuleRef module, LLVMValueRef declaration) {
+        String name = Llvm.name(declaration);
+        LLVM.LLVMSetValueName2(declaration, "", 0);
+        LLVMValueRef fresh;
+        if (Llvm.present(LLVM.LLVMIsAFunction(declaration))) {
+            fresh = LLVM.LLVMAddFunction(module, name, LLVM.LLVMGlobalGetValueType(declaration));
+            LLVM.LLVMSetFunctionCallConv(fresh, LLVM.LLVMGetFunctionCallConv(declaration));
+            for (int index = LLVM.LLVMAttributeFunctionIndex; index <= LLVM.LLVMCountParams(declaration); index++) {
+                copyAttributes(declaration, fresh, index);
+            }
+        } else {
+            fresh = LLVM.LLVMAddGlobalInAddressSpace(module, LLVM.LLVMGlobalGetValueType(declaration), name,
+                    LLVM.LLVMGetPointerAddressSpace(LLVM.LLVMTypeOf(declaration)));
+            LLVM.LLVMSetGlobalConstant(fresh, LLVM.LLVMIsGlobalConstant(declaration));
+            LLVM.LLVMSetAlignment(fresh, LLVM.LLVMGetAlignment(declaration));
+        }
+        LLVM.LLVMReplaceAllUsesWith(declaration, fresh);
+        if (Llvm.present(LLVM.LLVMIsAFunction(declaration))) {
+            LLVM.LLVMDeleteFunction(declaration);
+        } else {
+            LLVM.LLVMDeleteGlobal(declaration);
+        }
+    }
+
+    /** Copies a function's attributes at one index: the function's (-1), the return value's (0) or a parameter's. */
+    private static void copyAttributes(LLVMValueRef from, LLVMValueRef to, int index) {
+        int count = LLVM.LLVMGetAttributeCountAtIndex(from, index);
+        if (count == 0) {
+            return;
+        }
+        try (PointerPointer<LLVMAttributeRef> attributes = new PointerPointer<>(count)) {
+            LLVM.LLVMGetAttributesAtIndex(from, index, attributes);
+            for (int i = 0; i < count; i++) {
+                LLVM.LLVMAddAttributeAtIndex(to, index, attributes.get(LLVMAttributeRef.class, i));
+            }
         }
     }
 
@@ -268,7 +324,8 @@ final class ModuleSplitter {
      * visibility: code generation writes a hidden declaration into the object even where nothing uses it, and the
      * linker would then look for a definition that another piece compiles only later, if ever.
      */
-    private static void dropDefinition(LLVMValueRef global) {
+    private static void dropDefinition(LLVMValueRef global, List<LLVMValueRef> dropped) {
+        dropped.add(global);
         LLVM.LLVMSetComdat(global, null);
         LLVM.LLVMSetLinkage(global, LLVM.LLVMAvailableExternallyLinkage);
         LLVM.LLVMSetVisibility(global, LLVM.LLVMDefaultVisibility);
