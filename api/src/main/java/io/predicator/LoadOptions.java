@@ -248,7 +248,7 @@ public final class LoadOptions {
 
         /**
          * Compiles IR and bitcode on first use: the load parses, verifies and checks the whole module and resolves
-         * every symbol it imports, but generates no code; each exported function or data symbol is compiled, with
+         * the symbols that code reachable from its exports imports, but generates no code; each exported function or data symbol is compiled, with
          * everything it references that is not compiled yet, when {@link Plugin#function} or
          * {@link Plugin#address} first asks for it. A plugin of which a caller uses a few entry points then loads in
          * a fraction of the time a whole compile takes; large first uses are compiled on several threads, as whole
@@ -258,7 +258,7 @@ public final class LoadOptions {
          * needs but the module does not declare, say {@code memcpy}, and no resolver provides) are thrown by the
          * first {@code function} or {@code address} call that needs the code, not by the load. Functions compiled
          * in separate pieces are not inlined into each other. Modules that cannot be compiled in pieces (with
-         * aliases, ifuncs, block addresses in initialisers or appending arrays), objects and archives are compiled
+         * aliases, ifuncs, block addresses, module-level assembly or appending arrays), objects and archives are compiled
          * whole at load as usual, and so is a module whose whole object is in the object cache. Pieces compiled on
          * first use are not written to the object cache.
          *
