@@ -226,6 +226,31 @@ class CompileOnFirstUseTests {
         }
     }
 
+    /** Names are bytes: a local with a non-ASCII name, used by two pieces, is one symbol. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 2})
+    void nonAsciiNamesReachAcrossPieces(int level) {
+        String ir = """
+                define internal i64 @"gr\\C3\\B6\\C3\\9Fe"() noinline {
+                  ret i64 4
+                }
+                define i64 @a() {
+                  %r = call i64 @"gr\\C3\\B6\\C3\\9Fe"()
+                  ret i64 %r
+                }
+                define i64 @b() {
+                  %r = call i64 @"gr\\C3\\B6\\C3\\9Fe"()
+                  %s = add i64 %r, 1
+                  ret i64 %s
+                }
+                """;
+        try (JitContext jit = JitContext.builder().optimizationLevel(level).build();
+             Plugin plugin = jit.load(ModuleSource.ir("names", ir), ON_FIRST_USE)) {
+            assertThat(plugin.function("a", LongSupplier.class).getAsLong()).isEqualTo(4);
+            assertThat(plugin.function("b", LongSupplier.class).getAsLong()).isEqualTo(5);
+        }
+    }
+
     /**
      * A piece linked long after the one that defines its data may be placed more than 2 GB away: it must reach
      * that data through the GOT, not by a 32-bit offset. Mappings made in between (here a 4 GB reservation, with

@@ -107,6 +107,37 @@ public final class Llvm {
     }
 
     /**
+     * Returns the name of a global value as LLVM holds it: bytes, which need not be UTF-8, so that renaming with
+     * {@link #rename} reproduces it exactly.
+     *
+     * @param value the value
+     * @return its name's bytes, empty if it has none
+     */
+    static byte[] nameBytes(LLVMValueRef value) {
+        try (SizeTPointer length = new SizeTPointer(1)) {
+            BytePointer name = LLVM.LLVMGetValueName2(value, length);
+            byte[] bytes = new byte[!present(name) ? 0 : (int) length.get()];
+            if (bytes.length > 0) {
+                name.capacity(bytes.length).get(bytes);
+            }
+            return bytes;
+        }
+    }
+
+    /**
+     * Gives a value exactly this name; LLVM adds a suffix if another global value has it already.
+     *
+     * @param value the value
+     * @param name the name's bytes, empty for none
+     */
+    static void rename(LLVMValueRef value, byte[] name) {
+        try (BytePointer bytes = new BytePointer(Math.max(1, name.length))) {
+            bytes.put(name);
+            LLVM.LLVMSetValueName2(value, bytes, name.length);
+        }
+    }
+
+    /**
      * Consumes an error and returns its message; returns null on success.
      *
      * @param error the error, may be null or a null pointer

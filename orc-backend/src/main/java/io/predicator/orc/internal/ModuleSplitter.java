@@ -9,6 +9,7 @@ import org.bytedeco.llvm.LLVM.LLVMUseRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 import org.bytedeco.llvm.global.LLVM;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -33,6 +34,7 @@ import java.util.stream.IntStream;
 final class ModuleSplitter {
     /** Prefix of the names given to symbols that were local to the module; never exported. */
     static final String LOCAL_PREFIX = "__predicator_local.";
+    private static final byte[] PREFIX_BYTES = LOCAL_PREFIX.getBytes(StandardCharsets.US_ASCII);
     /** The lists that keep symbols alive; a split drops them, or they would keep every part's share alive. */
     private static final List<String> USED_LISTS = List.of("llvm.used", "llvm.compiler.used");
 
@@ -254,21 +256,22 @@ final class ModuleSplitter {
      * the two end up close, the linker relaxes the GOT access back to a direct one.
      */
     private static void redeclare(LLVMModuleRef module, LLVMValueRef declaration) {
-        String name = Llvm.name(declaration);
-        LLVM.LLVMSetValueName2(declaration, "", 0);
+        byte[] name = Llvm.nameBytes(declaration);
+        Llvm.rename(declaration, new byte[0]);
         LLVMValueRef fresh;
         if (Llvm.present(LLVM.LLVMIsAFunction(declaration))) {
-            fresh = LLVM.LLVMAddFunction(module, name, LLVM.LLVMGlobalGetValueType(declaration));
+            fresh = LLVM.LLVMAddFunction(module, "", LLVM.LLVMGlobalGetValueType(declaration));
             LLVM.LLVMSetFunctionCallConv(fresh, LLVM.LLVMGetFunctionCallConv(declaration));
             for (int index = LLVM.LLVMAttributeFunctionIndex; index <= LLVM.LLVMCountParams(declaration); index++) {
                 copyAttributes(declaration, fresh, index);
             }
         } else {
-            fresh = LLVM.LLVMAddGlobalInAddressSpace(module, LLVM.LLVMGlobalGetValueType(declaration), name,
+            fresh = LLVM.LLVMAddGlobalInAddressSpace(module, LLVM.LLVMGlobalGetValueType(declaration), "",
                     LLVM.LLVMGetPointerAddressSpace(LLVM.LLVMTypeOf(declaration)));
             LLVM.LLVMSetGlobalConstant(fresh, LLVM.LLVMIsGlobalConstant(declaration));
             LLVM.LLVMSetAlignment(fresh, LLVM.LLVMGetAlignment(declaration));
         }
+        Llvm.rename(fresh, name); // exactly the bytes: names need not be UTF-8
         LLVM.LLVMReplaceAllUsesWith(declaration, fresh);
         if (Llvm.present(LLVM.LLVMIsAFunction(declaration))) {
             LLVM.LLVMDeleteFunction(declaration);
@@ -337,13 +340,16 @@ final class ModuleSplitter {
         }
         int linkage = LLVM.LLVMGetLinkage(value);
         boolean local = linkage == LLVM.LLVMInternalLinkage || linkage == LLVM.LLVMPrivateLinkage;
-        String name = Llvm.name(value);
-        if (!local && !name.isEmpty()) {
+        byte[] name = Llvm.nameBytes(value);
+        if (!local && name.length > 0) {
             return anonymous;
         }
         // Locals, and unnamed symbols (@0), for which each partition's code generator would make up its own name.
-        String promoted = LOCAL_PREFIX + (name.isEmpty() ? "anon." + anonymous++ : name);
-        LLVM.LLVMSetValueName2(value, promoted, promoted.length());
+        // Bytes, not characters: a name need not be ASCII, nor even UTF-8.
+        byte[] suffix = name.length == 0 ? ("anon." + anonymous++).getBytes(StandardCharsets.US_ASCII) : name;
+        byte[] promoted = Arrays.copyOf(PREFIX_BYTES, PREFIX_BYTES.length + suffix.length);
+        System.arraycopy(suffix, 0, promoted, PREFIX_BYTES.length, suffix.length);
+        Llvm.rename(value, promoted);
         if (local) {
             LLVM.LLVMSetLinkage(value, LLVM.LLVMExternalLinkage);
             LLVM.LLVMSetVisibility(value, LLVM.LLVMDefaultVisibility);
