@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntBinaryOperator;
 import java.util.function.IntSupplier;
+import java.util.function.LongSupplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -74,6 +75,44 @@ class PathologicalInputTests {
         assertThatThrownBy(() -> loadAndClose("terabyte.ll", ir))
                 .isInstanceOf(UnsupportedModuleException.class)
                 .hasMessageContaining("terabyte.ll");
+    }
+
+    /**
+     * {@code inalloca} is part of 32-bit Windows' C++ ABI; the verifier accepts it anywhere, but the code generated
+     * for x86-64 crashed the process when called.
+     */
+    @Test
+    void inallocaArgumentsAreUnsupported() {
+        String ir = """
+                %A = type { i64, i64 }
+                declare ptr @llvm.stacksave.p0()
+                declare void @llvm.stackrestore.p0(ptr)
+                define internal i64 @callee(ptr inalloca(%A) %p) noinline {
+                  %q = getelementptr %A, ptr %p, i32 0, i32 1
+                  %v = load i64, ptr %q
+                  ret i64 %v
+                }
+                define i64 @caller() {
+                  %m = call ptr @llvm.stacksave.p0()
+                  %x = alloca inalloca %A
+                  %f = getelementptr %A, ptr %x, i32 0, i32 1
+                  store i64 11, ptr %f
+                  %r = call i64 @callee(ptr inalloca(%A) %x)
+                  call void @llvm.stackrestore.p0(ptr %m)
+                  ret i64 %r
+                }
+                """;
+        for (int level : new int[] {0, 2}) {
+            assertThatThrownBy(() -> {
+                try (Plugin plugin = context.load(ModuleSource.ir("inalloca.ll", ir),
+                        LoadOptions.builder().optimizationLevel(level).build())) {
+                    plugin.function("caller", LongSupplier.class).getAsLong();
+                }
+            }).isInstanceOf(UnsupportedModuleException.class)
+                    .hasMessageContaining("inalloca.ll")
+                    .hasMessageContaining("'callee'")
+                    .hasMessageContaining("inalloca");
+        }
     }
 
     /** The verifier accepts appending linkage on any array; the code generator aborted the process on this one. */

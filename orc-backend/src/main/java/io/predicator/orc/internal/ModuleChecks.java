@@ -27,7 +27,9 @@ import java.util.stream.IntStream;
  *       overflows a 16-bit operand count;</li>
  *   <li>alignment beyond a page: JITLink cannot honour it, and LLVM first emits that much padding;</li>
  *   <li>globals larger than a plugin may be ({@link ElfObject#MAX_SIZE}): their bytes would be generated first;</li>
- *   <li>appending linkage on arrays other than LLVM's own: the code generator ends the process.</li>
+ *   <li>appending linkage on arrays other than LLVM's own: the code generator ends the process;</li>
+ *   <li>{@code inalloca} parameters (32-bit Windows' C++ ABI): the code generated for x86-64 at O0 reads a wrong
+ *       argument and corrupts the stack.</li>
  * </ul>
  *
  * <p>The same walk finds inline assembly for the load policy and counts each function's instructions.
@@ -40,6 +42,8 @@ final class ModuleChecks {
     /** The arrays of appending linkage that LLVM's code generator knows (in section "llvm.metadata", any name). */
     private static final List<String> SPECIAL_APPENDING = List.of("llvm.used", "llvm.global_ctors",
             "llvm.global_dtors");
+
+    private static final int INALLOCA = LLVM.LLVMGetEnumAttributeKindForName("inalloca", "inalloca".length());
 
     private final String sourceName;
     private final Map<Long, Integer> depths = new HashMap<>();
@@ -132,6 +136,7 @@ final class ModuleChecks {
              function = LLVM.LLVMGetNextFunction(function)) {
             String where = "function '" + label(function) + "'";
             checkDepth(LLVM.LLVMGlobalGetValueType(function), where);
+            checkParameters(function, where);
             if (LLVM.LLVMIsDeclaration(function) != 0) {
                 instructions.add(-1);
                 continue;
@@ -171,6 +176,17 @@ final class ModuleChecks {
                     + "which LLVM's code generator supports only for its own arrays (" + String.join(", ",
                     SPECIAL_APPENDING) + ", and any in section \"llvm.metadata\", which llvm.compiler.used needs) "
                     + "and would end the process on; give it ordinary linkage or that section");
+        }
+    }
+
+    private void checkParameters(LLVMValueRef function, String where) {
+        int count = LLVM.LLVMCountParams(function);
+        for (int index = 1; index <= count; index++) {
+            if (Llvm.present(LLVM.LLVMGetEnumAttributeAtIndex(function, index, INALLOCA))) {
+                throw new UnsupportedModuleException(sourceName, where + " takes an inalloca argument, part of 32-bit "
+                        + "Windows' C++ ABI; the code LLVM generates for it on " + Llvm.hostTriple()
+                        + " corrupts the stack");
+            }
         }
     }
 
