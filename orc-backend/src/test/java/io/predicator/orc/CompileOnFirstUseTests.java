@@ -9,6 +9,9 @@ import io.predicator.Plugin;
 import io.predicator.UnknownSymbolException;
 import io.predicator.UnresolvedSymbolsException;
 import io.predicator.spi.SymbolResolver;
+import jdk.jfr.Recording;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -578,6 +581,42 @@ class CompileOnFirstUseTests {
         }
     }
 
+    /**
+     * With an object cache, each piece is cached under a key of the module and the piece's definitions: a later
+     * load that asks for the same symbols in the same order compiles nothing, in another context too.
+     */
+    @Test
+    void piecesAreReadFromTheObjectCache(@TempDir Path cache) throws Exception {
+        Path file = cache.resolve("events.jfr");
+        Path objects = Files.createDirectory(cache.resolve("objects"));
+        try (Recording recording = new Recording()) {
+            recording.enable("io.predicator.PluginFirstUse").withoutThreshold();
+            recording.start();
+            for (String name : List.of("cold", "warm")) {
+                try (JitContext jit = JitContext.builder().objectCache(objects).build();
+                     Plugin plugin = jit.load(ModuleSource.ir(name, STATEFUL), ON_FIRST_USE)) {
+                    assertThat(plugin.function("bump", LongSupplier.class).getAsLong()).isEqualTo(1);
+                    assertThat(plugin.function("peek", LongSupplier.class).getAsLong()).isEqualTo(1);
+                    assertThat(jit.stats().plugins().getFirst().codeBytes()).isPositive();
+                }
+            }
+            recording.stop();
+            recording.dump(file);
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(file).stream()
+                .filter(event -> event.getEventType().getName().equals("io.predicator.PluginFirstUse")).toList();
+        assertThat(events).filteredOn(event -> event.getString("plugin").equals("cold"))
+                .hasSize(2).allSatisfy(event -> assertThat(event.getBoolean("cacheHit")).isFalse());
+        assertThat(events).filteredOn(event -> event.getString("plugin").equals("warm"))
+                .hasSize(2).allSatisfy(event -> {
+                    assertThat(event.getBoolean("cacheHit")).isTrue();
+                    assertThat(event.getDuration("codegenNanos")).isZero();
+                });
+        try (var entries = Files.list(objects)) {
+            assertThat(entries).as("two pieces").hasSize(2);
+        }
+    }
+
     /** Modules that cannot be compiled in pieces, objects, and cached modules load whole, as without the option. */
     @Test
     void whatCannotBeCompiledInPiecesIsCompiledAtLoad(@TempDir Path cache) throws Exception {
@@ -599,7 +638,7 @@ class CompileOnFirstUseTests {
             assertThat(lazy.function("bump", LongSupplier.class).getAsLong()).isEqualTo(1);
             lazy.close();
             try (var entries = Files.list(cache)) {
-                assertThat(entries).as("pieces are not cached").hasSize(1);
+                assertThat(entries).as("the piece, not the whole module").hasSize(2);
             }
             jit.load(ModuleSource.ir("stateful", STATEFUL)).close(); // compiled whole: cached
             Plugin cached = jit.load(ModuleSource.ir("stateful", STATEFUL), ON_FIRST_USE);

@@ -35,6 +35,7 @@ final class LazyModule {
     private final String sourceName;
     private final byte[] content;
     private final ModuleCompiler.Request request;
+    private final String cacheKey;
     private final int functionCount;
     private final String[] names;
     private final boolean[] definition;
@@ -65,13 +66,15 @@ final class LazyModule {
      * Analyses a parsed, verified and checked module whose locals are {@linkplain ModuleSplitter#promoteLocals
      * promoted}.
      *
+     * @param cacheKey the module's object cache key, null without a cache
      * @param instructions each function's instruction count in module order, -1 for declarations
      */
-    LazyModule(String sourceName, byte[] content, ModuleCompiler.Request request, LLVMModuleRef module,
-               int[] instructions, Map<String, Signature> signatures, boolean inlineAssembly) {
+    LazyModule(String sourceName, byte[] content, ModuleCompiler.Request request, String cacheKey,
+               LLVMModuleRef module, int[] instructions, Map<String, Signature> signatures, boolean inlineAssembly) {
         this.sourceName = sourceName;
         this.content = content;
         this.request = request;
+        this.cacheKey = cacheKey;
         this.instructions = instructions;
         this.signatures = Map.copyOf(signatures);
         this.inlineAssembly = inlineAssembly;
@@ -221,6 +224,11 @@ final class LazyModule {
 
     ModuleCompiler.Request request() {
         return request;
+    }
+
+    /** The module's object cache key, null without a cache: pieces are cached under keys derived from it. */
+    String cacheKey() {
+        return cacheKey;
     }
 
     int[] instructions() {

@@ -122,7 +122,8 @@ final class ModuleCompiler implements AutoCloseable {
      *         whole compilation keeps)
      */
     Optional<LazyModule> prepareLazily(String sourceName, byte[] content, Request request, LoadTimings timings) {
-        if (cache != null && cache.contains(cache.key(content, request.level(), request.optimizeIr()))) {
+        String key = cache == null ? null : cache.key(content, request.level(), request.optimizeIr());
+        if (cache != null && cache.contains(key)) {
             return Optional.empty();
         }
         long start = System.nanoTime();
@@ -138,7 +139,7 @@ final class ModuleCompiler implements AutoCloseable {
                 }
                 Map<String, Signature> signatures = signatures(module);
                 ModuleSplitter.promoteLocals(module);
-                LazyModule lazy = new LazyModule(sourceName, content, request, module, findings.instructions(),
+                LazyModule lazy = new LazyModule(sourceName, content, request, key, module, findings.instructions(),
                         signatures, findings.inlineAssembly() != null);
                 timings.parseNanos += System.nanoTime() - start;
                 return Optional.of(lazy);
@@ -151,12 +152,29 @@ final class ModuleCompiler implements AutoCloseable {
     }
 
     /**
-     * Compiles one piece of a module compiled on first use: each partition parses the module again and keeps the
-     * piece's share, on several threads if the piece is large.
+     * Compiles one piece of a module compiled on first use, or reads it from the object cache: each partition
+     * parses the module again and keeps the piece's share, on several threads if the piece is large.
      *
      * @return the piece's objects, one per partition
      */
     List<byte[]> compilePiece(LazyModule lazy, LazyModule.Piece piece, LoadTimings timings) {
+        String key = cache == null || lazy.cacheKey() == null ? null
+                : cache.pieceKey(lazy.cacheKey(), piece.functions(), piece.variables());
+        if (key != null) {
+            Optional<Output> cached = cache.read(key);
+            if (cached.isPresent()) {
+                timings.cacheHit = true;
+                return cached.get().objects();
+            }
+        }
+        List<byte[]> objects = compilePieceNow(lazy, piece, timings);
+        if (key != null) {
+            cache.write(key, new Output(objects, Map.of(), null));
+        }
+        return objects;
+    }
+
+    private List<byte[]> compilePieceNow(LazyModule lazy, LazyModule.Piece piece, LoadTimings timings) {
         int partitions = workers != null && piece.blocks() >= splitBlocks ? threads : 1;
         CompletableFuture<ModuleSplitter.Plan> plan = CompletableFuture.completedFuture(ModuleSplitter.planPiece(
                 lazy.instructions(), piece.functions(), piece.variables(), partitions));

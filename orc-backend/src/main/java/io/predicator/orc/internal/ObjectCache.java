@@ -18,6 +18,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.BitSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,6 +62,28 @@ final class ObjectCache {
         digest.update((byte) level);
         digest.update((byte) (optimizeIr ? 1 : 0));
         digest.update(content);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /**
+     * Returns the key of one piece of a module compiled on first use: its objects depend only on the module, how
+     * it is compiled, and which definitions the piece holds.
+     *
+     * @param moduleKey the module's {@link #key}
+     * @param functions which functions the piece defines, in module order
+     * @param variables which global variables the piece defines, in module order
+     */
+    String pieceKey(String moduleKey, boolean[] functions, boolean[] variables) {
+        MessageDigest digest = sha256();
+        digest.update(("piece\0" + moduleKey + "\0").getBytes(StandardCharsets.UTF_8));
+        for (boolean[] definitions : List.of(functions, variables)) {
+            BitSet bits = new BitSet(definitions.length);
+            for (int i = 0; i < definitions.length; i++) {
+                bits.set(i, definitions[i]);
+            }
+            digest.update(ByteBuffer.allocate(Integer.BYTES).putInt(definitions.length).array());
+            digest.update(bits.toByteArray());
+        }
         return HexFormat.of().formatHex(digest.digest());
     }
 

@@ -240,6 +240,7 @@ final class OrcPlugin implements Plugin {
                 event.blocks = piece.blocks();
                 event.optimizeNanos = timings.optimizeNanos;
                 event.codegenNanos = timings.codegenNanos;
+                event.cacheHit = timings.cacheHit;
                 event.objects = objects.size();
                 event.failure = failure;
                 event.commit();

@@ -80,6 +80,8 @@ final class PluginEvents {
         @Label("Code Generation Time")
         @Timespan
         long codegenNanos;
+        @Label("Object Cache Hit")
+        boolean cacheHit;
         @Label("Objects")
         @Description("How many objects were linked: the piece's parts, compiled in parallel")
         int objects;
