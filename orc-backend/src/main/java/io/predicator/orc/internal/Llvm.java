@@ -8,6 +8,7 @@ import org.bytedeco.llvm.LLVM.LLVMErrorRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 import org.bytedeco.llvm.global.LLVM;
 
+import java.nio.charset.StandardCharsets;
 import java.util.function.Function;
 
 /**
@@ -100,10 +101,7 @@ public final class Llvm {
      * @return its name, empty if it has none
      */
     public static String name(LLVMValueRef value) {
-        try (SizeTPointer length = new SizeTPointer(1)) {
-            BytePointer name = LLVM.LLVMGetValueName2(value, length);
-            return !present(name) || length.get() == 0 ? "" : name.capacity(length.get()).getString();
-        }
+        return new String(nameBytes(value), StandardCharsets.UTF_8);
     }
 
     /**
