@@ -118,8 +118,7 @@ final class ModuleCompiler implements AutoCloseable {
      * reference which; generates no code.
      *
      * @return the analysed module, or empty if it is to be compiled whole: its whole object is in the cache, or it
-     *         cannot be compiled in pieces ({@link ModuleSplitter#splittable}, or appending arrays, which only a
-     *         whole compilation keeps)
+     *         cannot be compiled in pieces ({@link ModuleSplitter#splittableInPieces})
      */
     Optional<LazyModule> prepareLazily(String sourceName, byte[] content, Request request, LoadTimings timings) {
         String key = cache == null ? null : cache.key(content, request.level(), request.optimizeIr());
@@ -134,7 +133,7 @@ final class ModuleCompiler implements AutoCloseable {
             LLVMModuleRef module = parse(sourceName, context, content);
             try {
                 ModuleChecks.Findings findings = checkParsed(sourceName, module, request);
-                if (!ModuleSplitter.splittable(module) || hasAppendingArrays(module)) {
+                if (!ModuleSplitter.splittableInPieces(module)) {
                     return Optional.empty();
                 }
                 Map<String, Signature> signatures = signatures(module);
@@ -196,16 +195,6 @@ final class ModuleCompiler implements AutoCloseable {
         } finally {
             others.forEach(partition -> partition.cancel(false));
         }
-    }
-
-    private static boolean hasAppendingArrays(LLVMModuleRef module) {
-        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
-             global = LLVM.LLVMGetNextGlobal(global)) {
-            if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** What must refuse a parsed module before anything transforms it: invalid IR, another target, policy. */

@@ -116,6 +116,23 @@ final class ModuleSplitter {
     }
 
     /**
+     * Returns whether a module may be compiled in pieces on first use: it must be {@link #splittable}, and have no
+     * appending arrays at all, since only the whole module's compilation keeps them.
+     */
+    static boolean splittableInPieces(LLVMModuleRef module) {
+        if (!splittable(module)) {
+            return false;
+        }
+        for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
+             global = LLVM.LLVMGetNextGlobal(global)) {
+            if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
      * Gives every local symbol (internal or private linkage) and every unnamed one a unique external name, so that
      * partitions can reference each other's, and drops {@code llvm.used}, which would keep every partition's share
      * alive. Deterministic: the loading thread and each compile thread apply it to their own parse of the same
@@ -258,8 +275,9 @@ final class ModuleSplitter {
     private static void redeclare(LLVMModuleRef module, LLVMValueRef declaration) {
         byte[] name = Llvm.nameBytes(declaration);
         Llvm.rename(declaration, new byte[0]);
+        boolean function = Llvm.present(LLVM.LLVMIsAFunction(declaration));
         LLVMValueRef fresh;
-        if (Llvm.present(LLVM.LLVMIsAFunction(declaration))) {
+        if (function) {
             fresh = LLVM.LLVMAddFunction(module, "", LLVM.LLVMGlobalGetValueType(declaration));
             LLVM.LLVMSetFunctionCallConv(fresh, LLVM.LLVMGetFunctionCallConv(declaration));
             for (int index = LLVM.LLVMAttributeFunctionIndex; index <= LLVM.LLVMCountParams(declaration); index++) {
@@ -273,7 +291,7 @@ final class ModuleSplitter {
         }
         Llvm.rename(fresh, name); // exactly the bytes: names need not be UTF-8
         LLVM.LLVMReplaceAllUsesWith(declaration, fresh);
-        if (Llvm.present(LLVM.LLVMIsAFunction(declaration))) {
+        if (function) {
             LLVM.LLVMDeleteFunction(declaration);
         } else {
             LLVM.LLVMDeleteGlobal(declaration);
