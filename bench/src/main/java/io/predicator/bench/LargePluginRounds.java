@@ -108,6 +108,27 @@ public final class LargePluginRounds {
      * @return the milliseconds from bitcode to the result
      */
     private double api(Path objectCache, int threads, boolean preOptimized) {
+        return api(context(objectCache, threads), LoadOptions.builder().preOptimized(preOptimized).build());
+    }
+
+    /** Loads into a context, which it closes, and calls once; returns the milliseconds to the result. */
+    private double api(JitContext context, LoadOptions options) {
+        try (JitContext jit = context) {
+            long start = System.nanoTime();
+            try (Plugin plugin = jit.load(ModuleSource.bitcode("sqlite3.bc", bitcode), options)) {
+                check(plugin.function(SYMBOL, IntSupplier.class).getAsInt());
+                return (System.nanoTime() - start) / 1e6;
+            }
+        }
+    }
+
+    /**
+     * A context that resolves from the whole C library.
+     *
+     * @param objectCache the object cache, or null for none
+     * @param threads compile threads, or 0 for the context's default
+     */
+    private static JitContext context(Path objectCache, int threads) {
         JitContext.Builder builder = JitContext.builder().resolver(LibcResolver.of(LibcProfile.FULL));
         if (threads > 0) {
             builder.compileThreads(threads);
@@ -115,24 +136,7 @@ public final class LargePluginRounds {
         if (objectCache != null) {
             builder.objectCache(objectCache);
         }
-        try (JitContext jit = builder.build()) {
-            return firstCall(jit, LoadOptions.builder().preOptimized(preOptimized).build());
-        }
-    }
-
-    /** Loads through the public API with the default compile threads and calls once. */
-    private double api(LoadOptions options) {
-        try (JitContext jit = JitContext.builder().resolver(LibcResolver.of(LibcProfile.FULL)).build()) {
-            return firstCall(jit, options);
-        }
-    }
-
-    private double firstCall(JitContext jit, LoadOptions options) {
-        long start = System.nanoTime();
-        try (Plugin plugin = jit.load(ModuleSource.bitcode("sqlite3.bc", bitcode), options)) {
-            check(plugin.function(SYMBOL, IntSupplier.class).getAsInt());
-            return (System.nanoTime() - start) / 1e6;
-        }
+        return builder.build();
     }
 
     /**
@@ -142,7 +146,7 @@ public final class LargePluginRounds {
      */
     private double onFirstUse(boolean session) throws Throwable {
         LoadOptions options = LoadOptions.builder().preOptimized(true).compileOnFirstUse(true).build();
-        return session ? session(options) : api(options);
+        return session ? session(options) : api(context(null, 0), options);
     }
 
     /**
@@ -151,7 +155,7 @@ public final class LargePluginRounds {
      * @return the milliseconds from bitcode to the query's result
      */
     private double session(LoadOptions options) throws Throwable {
-        try (JitContext jit = JitContext.builder().resolver(LibcResolver.of(LibcProfile.FULL)).build()) {
+        try (JitContext jit = context(null, 0)) {
             long start = System.nanoTime();
             try (Plugin plugin = jit.load(ModuleSource.bitcode("sqlite3.bc", bitcode), options);
                  Arena arena = Arena.ofConfined()) {
