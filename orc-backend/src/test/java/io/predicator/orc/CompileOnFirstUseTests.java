@@ -350,20 +350,33 @@ class CompileOnFirstUseTests {
 
     /** Eleven pieces of a module whose checksum crosses them all, the last one split over three threads. */
     @Test
-    void largePiecesAreCompiledOnSeveralThreadsAndComputeWhatTheWholeModuleComputes() {
+    void largePiecesAreCompiledOnSeveralThreadsAndComputeWhatTheWholeModuleComputes(@TempDir Path directory)
+            throws Exception {
         System.setProperty("predicator.orc.splitBlocks", "50");
-        try (JitContext jit = JitContext.builder().compileThreads(3).build();
+        Path file = directory.resolve("pieces.jfr");
+        try (Recording recording = new Recording();
+             JitContext jit = JitContext.builder().compileThreads(3).build();
              Plugin plugin = jit.load(ModuleSource.ir("large", ParallelCompilationTests.largeModule()), ON_FIRST_USE)) {
+            recording.enable("io.predicator.PluginFirstUse").withoutThreshold();
+            recording.start();
             for (int i = 0; i < 10; i++) {
-                assertThat(plugin.function("f_" + i * 7, IntUnaryOperator.class).applyAsInt(3)).isNotZero();
+                assertThat(plugin.function("f_" + i * 7, IntUnaryOperator.class).applyAsInt(3))
+                        .isEqualTo(ParallelCompilationTests.expectedF(i * 7, 3));
             }
             long before = jit.stats().plugins().getFirst().codeBytes();
             assertThat(plugin.function("checksum", LongSupplier.class).getAsLong())
                     .isEqualTo(ParallelCompilationTests.expectedChecksum() + 10);
             assertThat(jit.stats().plugins().getFirst().codeBytes()).isGreaterThan(before);
+            recording.stop();
+            recording.dump(file);
         } finally {
             System.clearProperty("predicator.orc.splitBlocks");
         }
+        assertThat(RecordingFile.readAllEvents(file))
+                .filteredOn(event -> event.getEventType().getName().equals("io.predicator.PluginFirstUse"))
+                .filteredOn(event -> event.getString("symbol").equals("checksum"))
+                .singleElement().satisfies(event -> assertThat(event.getInt("objects"))
+                        .as("the last piece was compiled in three parts").isEqualTo(3));
     }
 
     @Test

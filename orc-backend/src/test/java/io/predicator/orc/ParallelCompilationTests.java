@@ -381,7 +381,7 @@ class ParallelCompilationTests {
         return ir.toString();
     }
 
-    private static int expectedF(int i, int x) {
+    static int expectedF(int i, int x) {
         return x * (i % 7 + 1) + i + (i % 4 + 1) + 5;
     }
 
