@@ -86,7 +86,8 @@ final class Report {
         line();
         line("How to run: `./bench/run` (about 40 minutes on this machine; `./bench/run --only call,load` for some groups, "
                 + "`--quick` for a fast smoke run whose numbers are not meaningful). It builds the module, fetches the "
-                + "large plugin with `bench/fetch-large-plugin.sh`, runs JMH (one fork per benchmark), writes "
+                + "large plugin with `bench/fetch-large-plugin.sh`, runs JMH (one fork per benchmark) and the paired "
+                + "rounds of goals 2 and 6 (`CallRounds`, `LargePluginRounds`, each in a JVM of its own), writes "
                 + "`bench/target/results/*.json` and this file. `./mvnw verify` never runs benchmarks.");
         line();
     }
@@ -146,7 +147,8 @@ final class Report {
                 + "`plugin.function(\"add\", IntBinaryOperator.class)` returns, which refuses calls after unload and "
                 + "keeps the code alive during a call. *Raw*: `Linker.nativeLinker().downcallHandle(address, "
                 + "descriptor)` bound to the same address. All handles are `static final` constants. Two threads "
-                + "call the same function at once (time per call per thread). `CallOverheadBenchmark`, average time.");
+                + "call the same function at once (time per call per thread). `CallOverheadBenchmark` (JMH, one fork "
+                + "per path), average time.");
         line();
         line("| Path | 1 thread | vs raw | 2 threads | vs raw |");
         line("|---|---|---|---|---|");
@@ -170,10 +172,59 @@ final class Report {
                 + "loop of critical downcalls starves safepoints, see README) | " + time(critical) + " | "
                 + ratio(critical, raw1) + " | | |");
         line();
-        goal("2a", "Call overhead, safe path vs raw FFM, 1 thread", ratioOf(safe1, raw1).map(Report::times), "≤ 1.5×",
-                ratioOf(safe1, raw1).map(r -> r <= 1.5), missing("call"));
-        goal("2b", "Call overhead, safe path vs raw FFM, 2 threads", ratioOf(safe2, raw2).map(Report::times), "≤ 1.5×",
-                ratioOf(safe2, raw2).map(r -> r <= 1.5), missing("call"));
+        line("JMH runs each path in a fork of its own, a minute or more apart, and on this VM the raw downcall alone "
+                + "has measured anywhere from 4.5 to 7.9 ns in such forks in earlier runs, which moves a ratio of two forks across 1.5 "
+                + "either way. The verdict therefore comes from `CallRounds`: one JVM, the same handles, and rounds that "
+                + "each time a block of calls on every path back to back (order rotating), so each round's ratio "
+                + "compares paths measured milliseconds apart; the goal is judged on the median over the rounds. With "
+                + "two threads both run the same path at once and a round's time is the mean of both.");
+        line();
+        Map<String, Object> paired = map(results.get("callRounds"));
+        line("| Paired rounds | 1 thread: time per call | vs raw, median (p10–p90) | 2 threads: time per call | "
+                + "vs raw, median (p10–p90) |");
+        line("|---|---|---|---|---|");
+        for (String path : CallRounds.PATHS) {
+            String label = switch (path) {
+                case "raw" -> "Raw FFM downcall (baseline)";
+                case "safe" -> "**Safe: functional interface**";
+                default -> "Safe: method handle";
+            };
+            StringBuilder row = new StringBuilder("| " + label);
+            for (String threads : List.of("threads1", "threads2")) {
+                Map<String, Object> summary = map(paired.get(threads));
+                row.append(" | ").append(number(map(summary.get("nanosPerCall")).get(path)).map(Report::duration)
+                        .orElse(NOT_MEASURED)).append(" | ").append(path.equals("raw") ? "1"
+                        : pairedRatio(paired, threads, path).map(Report::times).orElse("–")
+                        + pairedSpread(paired, threads, path));
+            }
+            line(row + " |");
+        }
+        line();
+        line("Rounds: " + get(paired, "rounds") + " per thread count, after a fifth as many for warm-up; "
+                + get(paired, "callsPerBlock") + " calls per block.");
+        line();
+        Optional<Double> paired1 = pairedRatio(paired, "threads1", "safe");
+        Optional<Double> paired2 = pairedRatio(paired, "threads2", "safe");
+        goal("2a", "Call overhead, safe path vs raw FFM, 1 thread", paired1.map(r -> times(r) + " paired in one "
+                + "process" + pairedSpread(paired, "threads1", "safe") + "; JMH forks " + ratio(safe1, raw1)), "≤ 1.5×",
+                paired1.map(r -> r <= 1.5), missing("call"));
+        goal("2b", "Call overhead, safe path vs raw FFM, 2 threads", paired2.map(r -> times(r) + " paired in one "
+                + "process" + pairedSpread(paired, "threads2", "safe") + "; JMH forks " + ratio(safe2, raw2)), "≤ 1.5×",
+                paired2.map(r -> r <= 1.5), missing("call"));
+    }
+
+    /** The median of the per-round ratios of a path to raw in {@link CallRounds}. */
+    private static Optional<Double> pairedRatio(Map<String, Object> paired, String threads, String path) {
+        return number(map(map(map(paired.get(threads)).get("ratioToRaw")).get(path)).get("median"));
+    }
+
+    /** The 10th to 90th percentile of those ratios, in parentheses. */
+    private static String pairedSpread(Map<String, Object> paired, String threads, String path) {
+        Map<String, Object> ratio = map(map(map(paired.get(threads)).get("ratioToRaw")).get(path));
+        Optional<Double> low = number(ratio.get("p10"));
+        Optional<Double> high = number(ratio.get("p90"));
+        return low.isPresent() && high.isPresent()
+                ? String.format(Locale.ROOT, " (%.2f–%.2f)", low.get(), high.get()) : "";
     }
 
     private void concurrentLoads() {

@@ -41,6 +41,12 @@ public final class RunAll {
      * round the pre-optimised ratio ranged from 0.59 to 0.72 in one run, so the median needs five rounds, not three.
      */
     static final int LARGE_ROUNDS = 5;
+    /**
+     * Rounds of {@link CallRounds} per thread count, each a block of {@link #CALL_BLOCK} calls per path (about a
+     * millisecond): about ten seconds in all, and a median over enough rounds that its last digit holds still.
+     */
+    static final int CALL_ROUNDS = 1_500;
+    static final int CALL_BLOCK = 100_000;
     /** The groups, in the order they run. */
     static final List<String> GROUPS = List.of("call", "load", "concurrent", "compute", "churn", "large", "startup");
 
@@ -135,6 +141,11 @@ public final class RunAll {
                     largePlugin();
                 }
                 case "startup" -> startup();
+                case "call" -> {
+                    precompile(group);
+                    jmh(group);
+                    callRounds();
+                }
                 default -> {
                     precompile(group);
                     jmh(group);
@@ -191,6 +202,13 @@ public final class RunAll {
             cast(entry).put("quick", quick);
             merged.add(entry);
         }
+    }
+
+    /** Goal 2's paired rounds of raw and safe calls, in a JVM of their own. */
+    private void callRounds() throws IOException, InterruptedException {
+        Process process = java(CallRounds.class, String.valueOf(quick ? 50 : CALL_ROUNDS),
+                String.valueOf(quick ? 10_000 : CALL_BLOCK));
+        results.put("callRounds", Json.parse(lastLine(process, "{")));
     }
 
     /** The large plugin's interleaved rounds, in a JVM of their own. */

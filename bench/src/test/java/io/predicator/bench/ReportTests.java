@@ -30,15 +30,36 @@ class ReportTests {
                 result("CallOverheadBenchmark.safe2", 40, "ns/op"),
                 result("LoadLatencyBenchmark.predicator", 1050, "us/op"),
                 result("LoadLatencyBenchmark.floorSameSteps", 1000, "us/op")));
+        results.put("callRounds", Map.of("rounds", 100.0, "callsPerBlock", 1000.0,
+                "threads1", paired(1.3, 1.1, 1.6), "threads2", paired(1.6, 1.4, 1.7)));
         results.put("notMeasured", Map.of("large", "no npm"));
 
         String report = Report.render(results);
 
         assertThat(report)
-                .contains("| 2a | Call overhead, safe path vs raw FFM, 1 thread | 1.20× | ≤ 1.5× | **PASS** |")
-                .contains("| 2b | Call overhead, safe path vs raw FFM, 2 threads | 4.00× | ≤ 1.5× | **FAIL** |")
+                .contains("| 2a | Call overhead, safe path vs raw FFM, 1 thread | 1.30× paired in one process "
+                        + "(1.10–1.60); JMH forks 1.20× | ≤ 1.5× | **PASS** |")
+                .contains("| 2b | Call overhead, safe path vs raw FFM, 2 threads | 1.60× paired in one process "
+                        + "(1.40–1.70); JMH forks 4.00× | ≤ 1.5× | **FAIL** |")
+                .contains("| **Safe: functional interface** | 6.5 ns | 1.30× (1.10–1.60) | 8.0 ns | 1.60× (1.40–1.70) |")
                 .contains("| 1 | Load latency, small plugin: overhead over the hand-coded floor | +5.0 % | ≤ +10 % | **PASS** |")
                 .contains("not measured: no npm");
+    }
+
+    @Test
+    void callOverheadIsJudgedOnThePairedRoundsNotOnJmhForks() {
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("jmh", List.of(result("CallOverheadBenchmark.raw1", 10, "ns/op"),
+                result("CallOverheadBenchmark.safe1", 20, "ns/op")));
+
+        assertThat(Report.render(results)).contains("| 2a | Call overhead, safe path vs raw FFM, 1 thread | not measured");
+    }
+
+    /** A thread count's summary as {@link CallRounds} prints it, with raw at 5 ns per call. */
+    private static Map<String, Object> paired(double median, double p10, double p90) {
+        Map<String, Object> ratio = Map.of("median", median, "p10", p10, "p90", p90);
+        return Map.of("nanosPerCall", Map.of("raw", 5.0, "safe", 5 * median, "safeHandle", 5 * median),
+                "ratioToRaw", Map.of("safe", ratio, "safeHandle", ratio));
     }
 
     @Test
