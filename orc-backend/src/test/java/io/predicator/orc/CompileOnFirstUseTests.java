@@ -6,6 +6,7 @@ import io.predicator.JitContext;
 import io.predicator.LoadOptions;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
+import io.predicator.ResolverException;
 import io.predicator.UnknownSymbolException;
 import io.predicator.UnresolvedSymbolsException;
 import io.predicator.spi.SymbolResolver;
@@ -27,6 +28,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
@@ -397,8 +399,8 @@ class CompileOnFirstUseTests {
     }
 
     /**
-     * A symbol only the generated code needs is missing when the piece is linked: the first use fails with a typed
-     * exception, every time, and the rest of the plugin keeps working.
+     * A symbol only the generated code needs is missing when the piece is linked (or its resolver throws): the first
+     * use fails with a typed exception that says so, every time, and the rest of the plugin keeps working.
      */
     @Test
     void whatOnlyGeneratedCodeNeedsFailsTheFirstUseAndLeavesThePluginUsable() {
@@ -415,6 +417,27 @@ class CompileOnFirstUseTests {
             }
             assertThat(plugin.function("value", IntSupplier.class).getAsInt()).isEqualTo(7);
             plugin.close();
+        }
+        SymbolResolver throwing = new SymbolResolver() {
+            @Override
+            public String id() {
+                return "throwing";
+            }
+
+            @Override
+            public Optional<MemorySegment> resolve(String symbol) {
+                throw new IllegalStateException("no " + symbol + " today");
+            }
+        };
+        try (JitContext jit = JitContext.builder().resolver(throwing).build();
+             Plugin plugin = jit.load(ModuleSource.ir("lazy", NEEDS_MEMCPY), ON_FIRST_USE)) {
+            assertThatThrownBy(() -> plugin.function("copy", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS,
+                    ValueLayout.ADDRESS, ValueLayout.JAVA_LONG)))
+                    .isInstanceOf(ResolverException.class)
+                    .hasMessageContaining("Resolver 'throwing' failed on symbol 'memcpy' while compiling 'copy' of "
+                            + "plugin 'lazy' on its first use")
+                    .hasRootCauseMessage("no memcpy today");
+            assertThat(plugin.function("value", IntSupplier.class).getAsInt()).isEqualTo(7);
         }
         try (JitContext jit = JitContext.builder().build(); // the default resolver provides memcpy
              Plugin plugin = jit.load(ModuleSource.ir("lazy", NEEDS_MEMCPY), ON_FIRST_USE);

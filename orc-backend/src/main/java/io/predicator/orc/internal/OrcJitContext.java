@@ -86,7 +86,8 @@ public final class OrcJitContext implements JitContext {
                         ? compiler.prepareLazily(name, source.toByteArray(), request, timings).orElse(null) : null;
                 LoadedModule module = lazy == null ? prepare(source, name, request, timings)
                         : new LoadedModule(name, source.format(), List.of(), lazy.signatures(), lazy.inlineAssembly());
-                Map<String, Long> imports = resolve(name, lazy == null ? module.imports() : lazy.imports(), resolver);
+                Map<String, Long> imports = resolve(name, null, lazy == null ? module.imports() : lazy.imports(),
+                        resolver);
                 long linkStart = System.nanoTime();
                 JitLinker.Linked linked = linker.link(name, module.objects(), imports, module.exportNames(),
                         consultedIds(resolver));
@@ -333,12 +334,17 @@ public final class OrcJitContext implements JitContext {
     /**
      * Asks the resolver for every import at once, so a failure names all missing symbols.
      *
+     * @param firstUse the exported symbol whose first use compiled the code that needs the imports, or null while
+     *        loading
      * @param imports each symbol mapped to whether it may stay unresolved
      */
-    static Map<String, Long> resolve(String pluginName, Map<String, Boolean> imports, SymbolResolver resolver) {
+    static Map<String, Long> resolve(String pluginName, String firstUse, Map<String, Boolean> imports,
+                                     SymbolResolver resolver) {
         Map<String, Long> addresses = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
         String resolverId = resolverId(resolver);
+        String during = firstUse == null ? "while loading plugin '" + pluginName + "'"
+                : "while compiling '" + firstUse + "' of plugin '" + pluginName + "' on its first use";
         for (Map.Entry<String, Boolean> entry : imports.entrySet()) {
             String symbol = entry.getKey();
             Optional<MemorySegment> answer;
@@ -346,16 +352,16 @@ public final class OrcJitContext implements JitContext {
                 answer = resolver.resolve(symbol);
             } catch (RuntimeException | Error e) {
                 throw new ResolverException("Resolver '" + resolverId + "' failed on symbol '" + symbol
-                        + "' while loading plugin '" + pluginName + "': " + e, e);
+                        + "' " + during + ": " + e, e);
             }
             if (answer == null) {
                 throw new ResolverException("Resolver '" + resolverId + "' returned null instead of an Optional for "
-                        + "symbol '" + symbol + "' while loading plugin '" + pluginName + "'", null);
+                        + "symbol '" + symbol + "' " + during, null);
             }
             if (answer.isPresent()) {
                 if (answer.get().address() == 0) {
                     throw new ResolverException("Resolver '" + resolverId + "' resolved symbol '" + symbol
-                            + "' to NULL while loading plugin '" + pluginName + "'; return empty for symbols it "
+                            + "' to NULL " + during + "; return empty for symbols it "
                             + "does not provide", null);
                 }
                 addresses.put(symbol, answer.get().address());

@@ -221,7 +221,7 @@ final class OrcPlugin implements Plugin {
                 objects.add(ElfObject.parse(name + " (piece " + piece.number()
                         + (compiled.size() == 1 ? "" : " part " + i) + ")", compiled.get(i)));
             }
-            link(piece, new LoadedModule(name, module.format(), objects, Map.of(), false));
+            link(piece, symbol, new LoadedModule(name, module.format(), objects, Map.of(), false));
         } catch (RuntimeException | Error e) {
             failure = String.valueOf(e.getMessage());
             if (e instanceof UnresolvedSymbolsException unresolved) {
@@ -250,11 +250,11 @@ final class OrcPlugin implements Plugin {
                 + "' for '" + symbol + "' (" + piece.blocks() + " blocks, " + objects.size() + " objects)");
     }
 
-    private void link(LazyModule.Piece piece, LoadedModule code) {
+    private void link(LazyModule.Piece piece, String symbol, LoadedModule code) {
         Map<String, Boolean> needed = new TreeMap<>(code.imports());
         needed.keySet().removeAll(firstUse.linked());
         needed.keySet().removeIf(firstUse.module()::defines); // the plugin's own: never a resolver's
-        Map<String, Long> imports = OrcJitContext.resolve(name, needed, firstUse.resolver());
+        Map<String, Long> imports = OrcJitContext.resolve(name, symbol, needed, firstUse.resolver());
         JitLinker.Linked added = context.linker().extend(name, linked, code.objects(), imports, code.exportNames(),
                 OrcJitContext.consultedIds(firstUse.resolver()));
         pieces.add(added);
