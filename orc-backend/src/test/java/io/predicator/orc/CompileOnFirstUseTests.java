@@ -28,7 +28,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CyclicBarrier;
@@ -418,17 +417,9 @@ class CompileOnFirstUseTests {
             assertThat(plugin.function("value", IntSupplier.class).getAsInt()).isEqualTo(7);
             plugin.close();
         }
-        SymbolResolver throwing = new SymbolResolver() {
-            @Override
-            public String id() {
-                return "throwing";
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                throw new IllegalStateException("no " + symbol + " today");
-            }
-        };
+        SymbolResolver throwing = TestModules.resolver("throwing", symbol -> {
+            throw new IllegalStateException("no " + symbol + " today");
+        });
         try (JitContext jit = JitContext.builder().resolver(throwing).build();
              Plugin plugin = jit.load(ModuleSource.ir("lazy", NEEDS_MEMCPY), ON_FIRST_USE)) {
             assertThatThrownBy(() -> plugin.function("copy", FunctionDescriptor.ofVoid(ValueLayout.ADDRESS,

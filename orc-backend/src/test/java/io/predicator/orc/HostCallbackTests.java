@@ -5,7 +5,6 @@ import io.predicator.JitContext;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import io.predicator.spi.HostExceptions;
-import io.predicator.spi.SymbolResolver;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -68,17 +67,8 @@ class HostCallbackTests {
                 "host_fail", stub("hostFail"),
                 "host_nested", stub("hostNested"),
                 "host_close", stub("hostClose"));
-        jit = JitContext.builder().resolver(new SymbolResolver() {
-            @Override
-            public String id() {
-                return "host";
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                return Optional.ofNullable(table.get(symbol));
-            }
-        }).build();
+        jit = JitContext.builder()
+                .resolver(TestModules.resolver("host", symbol -> Optional.ofNullable(table.get(symbol)))).build();
         current = jit.load(ModuleSource.ir("callbacks", PLUGIN));
     }
 

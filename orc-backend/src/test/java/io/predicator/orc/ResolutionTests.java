@@ -84,18 +84,10 @@ class ResolutionTests {
     @Test
     void contextResolverProvidesHostFunction() {
         Set<String> asked = ConcurrentHashMap.newKeySet();
-        SymbolResolver host = new SymbolResolver() {
-            @Override
-            public String id() {
-                return "host";
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                asked.add(symbol);
-                return symbol.equals("host_add") ? Optional.of(hostAdd) : Optional.empty();
-            }
-        };
+        SymbolResolver host = TestModules.resolver("host", symbol -> {
+            asked.add(symbol);
+            return symbol.equals("host_add") ? Optional.of(hostAdd) : Optional.empty();
+        });
         int callsBefore = HOST_CALLS.get();
 
         try (JitContext context = JitContext.builder().resolver(host).build();
@@ -134,17 +126,7 @@ class ResolutionTests {
 
     @Test
     void allMissingSymbolsAreReportedAtOnce() {
-        SymbolResolver nothing = new SymbolResolver() {
-            @Override
-            public String id() {
-                return "nothing";
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                return Optional.empty();
-            }
-        };
+        SymbolResolver nothing = TestModules.resolver("nothing", symbol -> Optional.empty());
 
         try (JitContext context = JitContext.builder().resolver(nothing).build()) {
             assertThatThrownBy(() -> context.load(TestModules.ir("two_missing.ll")))
@@ -178,17 +160,9 @@ class ResolutionTests {
     @Test
     void throwingResolverGivesResolverException() {
         IllegalStateException failure = new IllegalStateException("resolver backend is down");
-        SymbolResolver throwing = new SymbolResolver() {
-            @Override
-            public String id() {
-                return "throwing";
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                throw failure;
-            }
-        };
+        SymbolResolver throwing = TestModules.resolver("throwing", symbol -> {
+            throw failure;
+        });
 
         try (JitContext context = JitContext.builder().resolver(throwing).build()) {
             assertThatThrownBy(() -> context.load(TestModules.ir("host.ll")))
@@ -214,17 +188,7 @@ class ResolutionTests {
 
     @Test
     void resolverReturningNullOptionalGivesResolverException() {
-        SymbolResolver broken = new SymbolResolver() {
-            @Override
-            public String id() {
-                return "broken";
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                return null;
-            }
-        };
+        SymbolResolver broken = TestModules.resolver("broken", symbol -> null);
 
         assertThatThrownBy(() -> defaultContext.load(TestModules.ir("host.ll"),
                 LoadOptions.builder().resolver(broken).build()))
@@ -236,18 +200,10 @@ class ResolutionTests {
     @Test
     void resolverIsNotAskedForSymbolsThePluginDefines() {
         Map<String, Integer> asked = new ConcurrentHashMap<>();
-        SymbolResolver recording = new SymbolResolver() {
-            @Override
-            public String id() {
-                return "recording";
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                asked.merge(symbol, 1, Integer::sum);
-                return Optional.empty();
-            }
-        };
+        SymbolResolver recording = TestModules.resolver("recording", symbol -> {
+            asked.merge(symbol, 1, Integer::sum);
+            return Optional.empty();
+        });
 
         try (Plugin plugin = defaultContext.load(TestModules.ir(ARITH), LoadOptions.builder().resolver(recording).build())) {
             assertThat(plugin.function("mul", IntBinaryOperator.class).applyAsInt(3, 4)).isEqualTo(12);
@@ -303,17 +259,8 @@ class ResolutionTests {
     }
 
     private static SymbolResolver resolving(String name, MemorySegment address) {
-        return new SymbolResolver() {
-            @Override
-            public String id() {
-                return "only-" + name;
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                return symbol.equals(name) ? Optional.of(address) : Optional.empty();
-            }
-        };
+        return TestModules.resolver("only-" + name,
+                symbol -> symbol.equals(name) ? Optional.of(address) : Optional.empty());
     }
 
     private static void assertGoodPluginLoads(JitContext context) {
