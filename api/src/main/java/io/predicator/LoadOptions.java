@@ -248,8 +248,9 @@ public final class LoadOptions {
 
         /**
          * Compiles IR and bitcode on first use: the load parses, verifies and checks the whole module and resolves
-         * the symbols that code reachable from its exports imports, but generates no code; each exported function or data symbol is compiled, with
-         * everything it references that is not compiled yet, when {@link Plugin#function} or
+         * the symbols that code reachable from its exports imports, but generates no code; each exported function
+         * or data symbol is compiled, with everything it references that is not compiled yet, when
+         * {@link Plugin#function} or
          * {@link Plugin#address} first asks for it. A plugin of which a caller uses a few entry points then loads in
          * a fraction of the time a whole compile takes; large first uses are compiled on several threads, as whole
          * loads are.
@@ -261,7 +262,9 @@ public final class LoadOptions {
          * aliases, ifuncs, block addresses, module-level assembly or appending arrays), objects and archives are compiled
          * whole at load as usual, and so is a module whose whole object is in the object cache. With an object
          * cache, each piece is cached too, so a later load that asks for the same symbols in the same order
-         * compiles nothing (it still parses and checks the module).
+         * compiles nothing (it still parses and checks the module). A module that declares a symbol no resolver
+         * provides is compiled whole at load, so that it loads if optimisation removes every use (a call in dead
+         * code, an inlined {@code available_externally} body) and fails as a whole load would if not.
          *
          * @param onFirstUse true to compile each exported symbol when it is first asked for
          * @return this builder

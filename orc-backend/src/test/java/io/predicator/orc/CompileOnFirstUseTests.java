@@ -380,6 +380,44 @@ class CompileOnFirstUseTests {
                         .as("the last piece was compiled in three parts").isEqualTo(3));
     }
 
+    /**
+     * A whole load at O2 folds away a call that only dead code makes, or inlines an {@code available_externally}
+     * body, and never needs the symbol; a load on first use must accept the same modules, not demand their imports.
+     */
+    @Test
+    void importsOnlyDeadOrInlinedCodeNamesDoNotFailTheLoad() {
+        String ir = """
+                declare i32 @provided_by_nobody(i32)
+                define available_externally i32 @twice(i32 %x) {
+                  %r = mul i32 %x, 2
+                  ret i32 %r
+                }
+                define i32 @f(i32 %x) {
+                  %never = icmp eq i32 0, 1
+                  br i1 %never, label %dead, label %live
+                dead:
+                  %r = call i32 @provided_by_nobody(i32 %x)
+                  ret i32 %r
+                live:
+                  %t = call i32 @twice(i32 %x)
+                  ret i32 %t
+                }
+                """;
+        try (JitContext jit = JitContext.builder().resolver(SymbolResolver.none()).build()) {
+            try (Plugin whole = jit.load(ModuleSource.ir("whole", ir))) {
+                assertThat(whole.function("f", IntUnaryOperator.class).applyAsInt(21)).isEqualTo(42);
+            }
+            try (Plugin lazy = jit.load(ModuleSource.ir("lazy", ir), ON_FIRST_USE)) {
+                assertThat(lazy.function("f", IntUnaryOperator.class).applyAsInt(21)).isEqualTo(42);
+            }
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("unoptimised", ir),
+                    LoadOptions.builder().compileOnFirstUse(true).optimizationLevel(0).build()))
+                    .as("at O0 the code keeps both calls, whole or not")
+                    .isInstanceOfSatisfying(UnresolvedSymbolsException.class,
+                            e -> assertThat(e.symbols()).containsExactlyInAnyOrder("provided_by_nobody", "twice"));
+        }
+    }
+
     @Test
     void importsTheModuleDeclaresAreResolvedAtLoad() {
         String ir = """

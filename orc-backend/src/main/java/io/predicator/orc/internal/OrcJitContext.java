@@ -81,13 +81,29 @@ public final class OrcJitContext implements JitContext {
             PluginEvents.Load event = new PluginEvents.Load();
             event.begin();
             try {
-                LazyModule lazy = options.compileOnFirstUse() && (source.format() == ModuleFormat.IR_TEXT
+                LazyModule prepared = options.compileOnFirstUse() && (source.format() == ModuleFormat.IR_TEXT
                         || source.format() == ModuleFormat.BITCODE)
                         ? compiler.prepareLazily(name, source.toByteArray(), request, timings).orElse(null) : null;
-                LoadedModule module = lazy == null ? prepare(source, name, request, timings)
-                        : new LoadedModule(name, source.format(), List.of(), lazy.signatures(), lazy.inlineAssembly());
-                Map<String, Long> imports = resolve(name, null, lazy == null ? module.imports() : lazy.imports(),
-                        resolver);
+                LoadedModule module = prepared == null ? prepare(source, name, request, timings)
+                        : new LoadedModule(name, source.format(), List.of(), prepared.signatures(),
+                        prepared.inlineAssembly());
+                Map<String, Long> imports;
+                try {
+                    imports = resolve(name, null, prepared == null ? module.imports() : prepared.imports(), resolver);
+                } catch (UnresolvedSymbolsException missing) {
+                    if (prepared == null) {
+                        throw missing;
+                    }
+                    // A whole load optimises before it resolves, so a call that only dead code makes, or an inlined
+                    // available_externally body, needs no symbol. Compiled whole, the module loads as it would
+                    // without this option, or fails as it would.
+                    LOGGER.log(System.Logger.Level.DEBUG, () -> "Plugin '" + name + "' declares symbols no resolver "
+                            + "provides (" + missing.symbols() + "); compiling it whole to see whether it needs them");
+                    prepared = null;
+                    module = prepare(source, name, request, timings);
+                    imports = resolve(name, null, module.imports(), resolver);
+                }
+                LazyModule lazy = prepared;
                 long linkStart = System.nanoTime();
                 JitLinker.Linked linked = linker.link(name, module.objects(), imports, module.exportNames(),
                         consultedIds(resolver));
