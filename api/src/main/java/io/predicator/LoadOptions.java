@@ -259,8 +259,9 @@ public final class LoadOptions {
          * needs but the module does not declare, say {@code memcpy}, and no resolver provides) are thrown by the
          * first {@code function} or {@code address} call that needs the code, not by the load. Functions compiled
          * in separate pieces are not inlined into each other. Modules that cannot be compiled in pieces (with
-         * aliases, ifuncs, block addresses, module-level assembly or appending arrays), objects and archives are compiled
-         * whole at load as usual, and so is a module whose whole object is in the object cache. With an object
+         * aliases, ifuncs, block addresses, module-level assembly, appending arrays or thread-locals), objects and
+         * archives are compiled whole at load as usual, and so is a module whose whole object is in the object
+         * cache. With an object
          * cache, each piece is cached too, so a later load that asks for the same symbols in the same order
          * compiles nothing (it still parses and checks the module). A module that declares a symbol no resolver
          * provides is compiled whole at load, so that it loads if optimisation removes every use (a call in dead

@@ -9,6 +9,7 @@ import io.predicator.Plugin;
 import io.predicator.ResolverException;
 import io.predicator.UnknownSymbolException;
 import io.predicator.UnresolvedSymbolsException;
+import io.predicator.UnsupportedModuleException;
 import io.predicator.spi.SymbolResolver;
 import jdk.jfr.Recording;
 import jdk.jfr.consumer.RecordedEvent;
@@ -683,6 +684,40 @@ class CompileOnFirstUseTests {
     }
 
     /** Modules that cannot be compiled in pieces, objects, and cached modules load whole, as without the option. */
+    /**
+     * Thread-locals are refused once compiled, but at O2 a whole compile folds an internal one that is only read into
+     * its value. A piece could not (the variable is promoted to an external name), so such modules compile whole at
+     * load: they load where a whole load does, and are refused at load where it refuses them.
+     */
+    @Test
+    void threadLocalsLoadOrFailAsInAWholeLoad() {
+        String foldable = """
+                @limit = internal thread_local global i32 42
+                define i32 @get_limit() {
+                  %v = load i32, ptr @limit
+                  ret i32 %v
+                }
+                """;
+        String used = """
+                @counter = thread_local global i32 0
+                define i32 @bump() {
+                  %v = load i32, ptr @counter
+                  %n = add i32 %v, 1
+                  store i32 %n, ptr @counter
+                  ret i32 %n
+                }
+                """;
+        try (JitContext jit = JitContext.builder().build()) {
+            try (Plugin plugin = jit.load(ModuleSource.ir("foldable", foldable), ON_FIRST_USE)) {
+                assertThat(jit.stats().plugins().getFirst().codeBytes()).as("compiled at load").isPositive();
+                assertThat(plugin.function("get_limit", IntSupplier.class).getAsInt()).isEqualTo(42);
+            }
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("used", used), ON_FIRST_USE))
+                    .isInstanceOf(UnsupportedModuleException.class).hasMessageContaining("thread-local");
+            assertThat(jit.plugins()).isEmpty();
+        }
+    }
+
     @Test
     void whatCannotBeCompiledInPiecesIsCompiledAtLoad(@TempDir Path cache) throws Exception {
         String aliased = TestModules.valueIr(3) + "@other_value = alias i32 (), ptr @value\n";

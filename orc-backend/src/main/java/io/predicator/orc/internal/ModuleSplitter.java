@@ -117,7 +117,10 @@ final class ModuleSplitter {
 
     /**
      * Returns whether a module may be compiled in pieces on first use: it must be {@link #splittable}, and have no
-     * appending arrays at all, since only the whole module's compilation keeps them.
+     * appending arrays at all, since only the whole module's compilation keeps them, and no thread-locals. Those are
+     * refused once compiled, but a whole compile may fold an internal one that is only read into its value; a piece
+     * cannot, since its variable has been promoted to an external name. The whole compile at load then loads the
+     * module or refuses it, as without compilation on first use.
      */
     static boolean splittableInPieces(LLVMModuleRef module) {
         if (!splittable(module)) {
@@ -125,7 +128,7 @@ final class ModuleSplitter {
         }
         for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
              global = LLVM.LLVMGetNextGlobal(global)) {
-            if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage) {
+            if (LLVM.LLVMGetLinkage(global) == LLVM.LLVMAppendingLinkage || LLVM.LLVMIsThreadLocal(global) != 0) {
                 return false;
             }
         }
