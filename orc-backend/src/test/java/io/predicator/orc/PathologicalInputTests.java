@@ -113,6 +113,18 @@ class PathologicalInputTests {
                     .hasMessageContaining("'callee'")
                     .hasMessageContaining("inalloca");
         }
+        String indirect = """
+                %A = type { i64, i64 }
+                define i64 @call_through(ptr %callee) {
+                  %x = alloca inalloca %A
+                  %r = call i64 %callee(ptr inalloca(%A) %x)
+                  ret i64 %r
+                }
+                """;
+        assertThatThrownBy(() -> context.load(ModuleSource.ir("indirect.ll", indirect)))
+                .as("an indirect call declares inalloca only at the call")
+                .isInstanceOf(UnsupportedModuleException.class)
+                .hasMessageContaining("function 'call_through' passes an inalloca argument");
     }
 
     /** The verifier accepts appending linkage on any array; the code generator aborted the process on this one. */

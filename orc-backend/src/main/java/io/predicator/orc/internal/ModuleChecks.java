@@ -28,8 +28,8 @@ import java.util.stream.IntStream;
  *   <li>alignment beyond a page: JITLink cannot honour it, and LLVM first emits that much padding;</li>
  *   <li>globals larger than a plugin may be ({@link ElfObject#MAX_SIZE}): their bytes would be generated first;</li>
  *   <li>appending linkage on arrays other than LLVM's own: the code generator ends the process;</li>
- *   <li>{@code inalloca} parameters (32-bit Windows' C++ ABI): the code generated for x86-64 at O0 reads a wrong
- *       argument and corrupts the stack.</li>
+ *   <li>{@code inalloca} parameters and arguments (32-bit Windows' C++ ABI): the code generated for x86-64 at O0
+ *       reads a wrong argument and corrupts the stack.</li>
  * </ul>
  *
  * <p>The same walk finds inline assembly for the load policy and counts each function's instructions.
@@ -149,9 +149,12 @@ final class ModuleChecks {
                      instruction = LLVM.LLVMGetNextInstruction(instruction)) {
                     count++;
                     checkValueType(LLVM.LLVMTypeOf(instruction), where);
-                    if (inlineAssembly == null && isCall(instruction)
-                            && Llvm.present(LLVM.LLVMIsAInlineAsm(LLVM.LLVMGetCalledValue(instruction)))) {
-                        inlineAssembly = "in " + where;
+                    if (isCall(instruction)) {
+                        checkCallSite(instruction, where);
+                        if (inlineAssembly == null
+                                && Llvm.present(LLVM.LLVMIsAInlineAsm(LLVM.LLVMGetCalledValue(instruction)))) {
+                            inlineAssembly = "in " + where;
+                        }
                     }
                 }
             }
@@ -183,11 +186,24 @@ final class ModuleChecks {
         int count = LLVM.LLVMCountParams(function);
         for (int index = 1; index <= count; index++) {
             if (Llvm.present(LLVM.LLVMGetEnumAttributeAtIndex(function, index, INALLOCA))) {
-                throw new UnsupportedModuleException(sourceName, where + " takes an inalloca argument, part of 32-bit "
-                        + "Windows' C++ ABI; the code LLVM generates for it on " + Llvm.hostTriple()
-                        + " corrupts the stack");
+                throw inalloca(where + " takes an inalloca argument");
             }
         }
+    }
+
+    /** Refuses an {@code inalloca} argument at a call, which an indirect call has without any function's saying. */
+    private void checkCallSite(LLVMValueRef call, String where) {
+        int count = LLVM.LLVMGetNumArgOperands(call);
+        for (int index = 1; index <= count; index++) {
+            if (Llvm.present(LLVM.LLVMGetCallSiteEnumAttribute(call, index, INALLOCA))) {
+                throw inalloca(where + " passes an inalloca argument");
+            }
+        }
+    }
+
+    private UnsupportedModuleException inalloca(String what) {
+        return new UnsupportedModuleException(sourceName, what + ", part of 32-bit Windows' C++ ABI; the code LLVM "
+                + "generates for it on " + Llvm.hostTriple() + " corrupts the stack");
     }
 
     private void checkAlignment(LLVMValueRef value) {
