@@ -32,7 +32,10 @@ import java.util.stream.Collectors;
 public final class CallRounds {
     /** The paths, in the order of their index. */
     static final List<String> PATHS = List.of("raw", "safe", "safeHandle");
-    /** Rounds run before measuring, so all three block methods are compiled by C2; a fifth of the rounds. */
+    /** Short blocks per path that each thread runs first, so that C2 compiles the block methods. */
+    private static final int COMPILE_BLOCKS = 3_000;
+    private static final int COMPILE_CALLS = 1_000;
+    /** Full rounds run, untimed, before measuring (after {@link #COMPILE_BLOCKS}): a fifth of the rounds. */
     private static final int WARM_UP_SHARE = 5;
     private static final int ADDEND = 7;
 
@@ -70,8 +73,9 @@ public final class CallRounds {
         List<Thread> workers = new ArrayList<>();
         List<Throwable> failures = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            workers.add(Thread.ofPlatform().name("call-rounds-" + t).start(() -> {
+            workers.add(Thread.ofPlatform().name("call-rounds-" + t).unstarted(() -> {
                 try {
+                    compile();
                     long[][] own = new long[rounds][PATHS.size()];
                     for (int round = -warmUp; round < rounds; round++) {
                         for (int k = 0; k < PATHS.size(); k++) {
@@ -94,19 +98,37 @@ public final class CallRounds {
                     synchronized (failures) {
                         failures.add(failure);
                     }
-                    barrier.reset(); // the other thread stops with BrokenBarrierException
+                    // Breaks the barrier for good, wherever the other thread is: reset() would only break it for a
+                    // thread already waiting, and one still inside its block would then wait forever.
+                    workers.forEach(Thread::interrupt);
                 }
             }));
         }
+        workers.forEach(Thread::start);
         for (Thread worker : workers) {
             worker.join();
         }
         if (!failures.isEmpty()) {
             Exception failure = new IllegalStateException("A call-rounds thread failed", failures.getFirst());
-            failures.stream().skip(1).filter(f -> !(f instanceof BrokenBarrierException)).forEach(failure::addSuppressed);
+            failures.stream().skip(1)
+                    .filter(f -> !(f instanceof BrokenBarrierException) && !(f instanceof InterruptedException))
+                    .forEach(failure::addSuppressed);
             throw failure;
         }
         return total;
+    }
+
+    /**
+     * Calls every block method often enough, in short blocks, that C2 has compiled each of them and
+     * {@link #block} before the first timed round: a few hundred full rounds would not reach its thresholds, and the
+     * code under measurement would change during the measured rounds.
+     */
+    private static void compile() throws Throwable {
+        for (int i = 0; i < COMPILE_BLOCKS; i++) {
+            for (int path = 0; path < PATHS.size(); path++) {
+                block(path, COMPILE_CALLS);
+            }
+        }
     }
 
     /** Runs one block of calls on a path; returns its nanoseconds. */
