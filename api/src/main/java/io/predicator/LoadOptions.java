@@ -263,9 +263,10 @@ public final class LoadOptions {
          * archives are compiled whole at load as usual, and so is a module whose whole object is in the object
          * cache. With an object
          * cache, each piece is cached too, so a later load that asks for the same symbols in the same order
-         * compiles nothing (it still parses and checks the module). A module that declares a symbol no resolver
-         * provides is compiled whole at load, so that it loads if optimisation removes every use (a call in dead
-         * code, an inlined {@code available_externally} body) and fails as a whole load would if not.
+         * compiles nothing (it still parses and checks the module). A module whose exports reach a use of a symbol
+         * that no resolver provides is compiled whole at load, so that it loads if optimisation removes every such
+         * use (a call in dead code, an inlined {@code available_externally} body) and fails as a whole load would
+         * if not.
          *
          * @param onFirstUse true to compile each exported symbol when it is first asked for
          * @return this builder

@@ -683,7 +683,6 @@ class CompileOnFirstUseTests {
         }
     }
 
-    /** Modules that cannot be compiled in pieces, objects, and cached modules load whole, as without the option. */
     /**
      * Thread-locals are refused once compiled, but at O2 a whole compile folds an internal one that is only read into
      * its value. A piece could not (the variable is promoted to an external name), so such modules compile whole at
@@ -718,6 +717,7 @@ class CompileOnFirstUseTests {
         }
     }
 
+    /** Modules that cannot be compiled in pieces, objects, and cached modules load whole, as without the option. */
     @Test
     void whatCannotBeCompiledInPiecesIsCompiledAtLoad(@TempDir Path cache) throws Exception {
         String aliased = TestModules.valueIr(3) + "@other_value = alias i32 (), ptr @value\n";
