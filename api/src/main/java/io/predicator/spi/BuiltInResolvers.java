@@ -5,10 +5,14 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.SymbolLookup;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 
-/** The resolvers {@link SymbolResolver#none()} and {@link SymbolResolver#compilerSupport()} return. */
+/**
+ * The resolvers {@link SymbolResolver#none()}, {@link SymbolResolver#compilerSupport()} and
+ * {@link SymbolResolver#of} return.
+ */
 final class BuiltInResolvers {
     static final SymbolResolver NONE = new SymbolResolver() {
         @Override
@@ -48,6 +52,28 @@ final class BuiltInResolvers {
             return "SymbolResolver[compiler-support]";
         }
     };
+
+    /** A resolver made of an id and a function. */
+    record Lookup(String id, Function<String, Optional<MemorySegment>> lookup) implements SymbolResolver {
+        Lookup {
+            requireNonNull(id, "id is null");
+            requireNonNull(lookup, "lookup is null");
+            if (id.isBlank()) {
+                throw new IllegalArgumentException("id is blank");
+            }
+        }
+
+        @Override
+        public Optional<MemorySegment> resolve(String symbol) {
+            requireNonNull(symbol, "symbol is null");
+            return lookup.apply(symbol);
+        }
+
+        @Override
+        public String toString() {
+            return "SymbolResolver[" + id + "]";
+        }
+    }
 
     private BuiltInResolvers() {
     }

@@ -3,7 +3,7 @@ package io.predicator.spi;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.Optional;
-
+import java.util.function.Function;
 
 /**
  * Decides what a plugin may link against: the backend asks it for every symbol a plugin references but does not
@@ -39,6 +39,19 @@ public interface SymbolResolver {
      */
     default List<String> consultedIds() {
         return List.of(id());
+    }
+
+    /**
+     * Returns a resolver with the given id that answers with the given function, for resolvers that need no class
+     * of their own: {@code SymbolResolver.of("libm", SymbolLookup.libraryLookup("libm.so.6", arena)::find)}.
+     *
+     * @param id the resolver's id, non-blank
+     * @param lookup answers each symbol with its address, or empty if this resolver does not provide it
+     * @return a resolver that calls {@code lookup}
+     * @since 0.1
+     */
+    static SymbolResolver of(String id, Function<String, Optional<MemorySegment>> lookup) {
+        return new BuiltInResolvers.Lookup(id, lookup);
     }
 
     /**

@@ -456,7 +456,7 @@ class CompileOnFirstUseTests {
             assertThat(plugin.function("value", IntSupplier.class).getAsInt()).isEqualTo(7);
             plugin.close();
         }
-        SymbolResolver throwing = TestModules.resolver("throwing", symbol -> {
+        SymbolResolver throwing = SymbolResolver.of("throwing", symbol -> {
             throw new IllegalStateException("no " + symbol + " today");
         });
         try (JitContext jit = JitContext.builder().resolver(throwing).build();

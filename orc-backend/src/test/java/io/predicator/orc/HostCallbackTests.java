@@ -4,6 +4,7 @@ import io.predicator.HostFunctionException;
 import io.predicator.JitContext;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
+import io.predicator.spi.SymbolResolver;
 import io.predicator.spi.HostExceptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -68,7 +69,7 @@ class HostCallbackTests {
                 "host_nested", stub("hostNested"),
                 "host_close", stub("hostClose"));
         jit = JitContext.builder()
-                .resolver(TestModules.resolver("host", symbol -> Optional.ofNullable(table.get(symbol)))).build();
+                .resolver(SymbolResolver.of("host", symbol -> Optional.ofNullable(table.get(symbol)))).build();
         current = jit.load(ModuleSource.ir("callbacks", PLUGIN));
     }
 

@@ -84,7 +84,7 @@ class ResolutionTests {
     @Test
     void contextResolverProvidesHostFunction() {
         Set<String> asked = ConcurrentHashMap.newKeySet();
-        SymbolResolver host = TestModules.resolver("host", symbol -> {
+        SymbolResolver host = SymbolResolver.of("host", symbol -> {
             asked.add(symbol);
             return symbol.equals("host_add") ? Optional.of(hostAdd) : Optional.empty();
         });
@@ -126,7 +126,7 @@ class ResolutionTests {
 
     @Test
     void allMissingSymbolsAreReportedAtOnce() {
-        SymbolResolver nothing = TestModules.resolver("nothing", symbol -> Optional.empty());
+        SymbolResolver nothing = SymbolResolver.of("nothing", symbol -> Optional.empty());
 
         try (JitContext context = JitContext.builder().resolver(nothing).build()) {
             assertThatThrownBy(() -> context.load(TestModules.ir("two_missing.ll")))
@@ -160,7 +160,7 @@ class ResolutionTests {
     @Test
     void throwingResolverGivesResolverException() {
         IllegalStateException failure = new IllegalStateException("resolver backend is down");
-        SymbolResolver throwing = TestModules.resolver("throwing", symbol -> {
+        SymbolResolver throwing = SymbolResolver.of("throwing", symbol -> {
             throw failure;
         });
 
@@ -188,7 +188,7 @@ class ResolutionTests {
 
     @Test
     void resolverReturningNullOptionalGivesResolverException() {
-        SymbolResolver broken = TestModules.resolver("broken", symbol -> null);
+        SymbolResolver broken = SymbolResolver.of("broken", symbol -> null);
 
         assertThatThrownBy(() -> defaultContext.load(TestModules.ir("host.ll"),
                 LoadOptions.builder().resolver(broken).build()))
@@ -200,7 +200,7 @@ class ResolutionTests {
     @Test
     void resolverIsNotAskedForSymbolsThePluginDefines() {
         Map<String, Integer> asked = new ConcurrentHashMap<>();
-        SymbolResolver recording = TestModules.resolver("recording", symbol -> {
+        SymbolResolver recording = SymbolResolver.of("recording", symbol -> {
             asked.merge(symbol, 1, Integer::sum);
             return Optional.empty();
         });
@@ -259,7 +259,7 @@ class ResolutionTests {
     }
 
     private static SymbolResolver resolving(String name, MemorySegment address) {
-        return TestModules.resolver("only-" + name,
+        return SymbolResolver.of("only-" + name,
                 symbol -> symbol.equals(name) ? Optional.of(address) : Optional.empty());
     }
 

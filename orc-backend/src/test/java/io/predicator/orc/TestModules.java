@@ -1,7 +1,6 @@
 package io.predicator.orc;
 
 import io.predicator.ModuleSource;
-import io.predicator.spi.SymbolResolver;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.llvm.LLVM.LLVMContextRef;
 import org.bytedeco.llvm.LLVM.LLVMMemoryBufferRef;
@@ -14,14 +13,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import java.util.function.Function;
 
 import static java.util.Objects.requireNonNull;
 import static org.bytedeco.llvm.global.LLVM.LLVMCodeGenLevelDefault;
@@ -331,22 +327,5 @@ final class TestModules {
                 initialised = true;
             }
         }
-    }
-
-    /**
-     * A resolver for a test: its id and how it answers each symbol (which may record, throw or answer null).
-     */
-    static SymbolResolver resolver(String id, Function<String, Optional<MemorySegment>> answers) {
-        return new SymbolResolver() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                return answers.apply(symbol);
-            }
-        };
     }
 }

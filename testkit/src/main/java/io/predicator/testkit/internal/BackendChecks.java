@@ -49,7 +49,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 import java.util.function.IntBinaryOperator;
 import java.util.function.IntSupplier;
 import java.util.function.IntUnaryOperator;
@@ -867,11 +866,12 @@ public final class BackendChecks {
     public static void resolverFailuresAreContained(BackendContract contract) {
         IllegalStateException failure = new IllegalStateException("predicator-testkit: resolver backend is down");
         Map<String, SymbolResolver> broken = Map.of(
-                "a resolver that throws", resolver("throwing", symbol -> {
+                "a resolver that throws", SymbolResolver.of("throwing", symbol -> {
                     throw failure;
                 }),
-                "a resolver that returns null instead of an Optional", resolver("null-answer", symbol -> null),
-                "a resolver that answers the NULL address", resolver("null-address",
+                "a resolver that returns null instead of an Optional",
+                SymbolResolver.of("null-answer", symbol -> null),
+                "a resolver that answers the NULL address", SymbolResolver.of("null-address",
                         symbol -> Optional.of(MemorySegment.NULL)));
         ModuleSource source = ModuleSource.ir("host.ll", PluginSources.hostCaller());
         try (JitContext context = context(contract, SymbolResolver.compilerSupport());
@@ -891,20 +891,6 @@ public final class BackendChecks {
         }
     }
 
-    private static SymbolResolver resolver(String id, Function<String, Optional<MemorySegment>> answer) {
-        return new SymbolResolver() {
-            @Override
-            public String id() {
-                return id;
-            }
-
-            @Override
-            public Optional<MemorySegment> resolve(String symbol) {
-                return answer.apply(symbol);
-            }
-        };
-    }
-
     // ---- B14 -----------------------------------------------------------------------------------------------------
 
     /** Checks B14: the resolver supplies the imports. */
@@ -913,7 +899,7 @@ public final class BackendChecks {
         try (Arena upcalls = Arena.ofShared()) {
             MemorySegment hostAdd = HostFunctions.hostAdd(upcalls);
             Set<String> asked = ConcurrentHashMap.newKeySet();
-            SymbolResolver host = resolver("host", symbol -> {
+            SymbolResolver host = SymbolResolver.of("host", symbol -> {
                 asked.add(symbol);
                 return symbol.equals("host_add") ? Optional.of(hostAdd) : Optional.empty();
             });
