@@ -248,12 +248,28 @@ public final class RunAll {
         // One cached run that fills the cache, not counted.
         Process fill = java(FirstCall.class, "cached", bitcode.toString(), cache.toString());
         lastLine(fill, "ready");
+        // One cold run that trains the JDK's AOT cache (JEP 483/514), not counted; the cache needs a class path of
+        // jars only, which ./bench/run gives.
+        Path aot = directory.resolve("first-call.aot");
+        Files.deleteIfExists(aot);
+        Process training = java(List.of("-XX:AOTCacheOutput=" + aot, "-Xlog:aot=error"), FirstCall.class, "cold", bitcode.toString(),
+                cache.toString());
+        lastLine(training, "ready");
+        List<String> modes = new ArrayList<>(List.of("empty", "cold", "cached"));
+        if (Files.isRegularFile(aot)) {
+            modes.add("aot");
+        } else {
+            System.err.println("No AOT cache was written (is a directory on the class path?): not measuring it");
+        }
         int runs = quick ? 2 : 7;
         Map<String, List<Map<String, Object>>> samples = new LinkedHashMap<>();
         for (int i = 0; i < runs; i++) {
-            for (String mode : List.of("empty", "cold", "cached")) {
+            for (String mode : modes) {
                 long start = System.nanoTime();
-                Process process = java(FirstCall.class, mode, bitcode.toString(), cache.toString());
+                Process process = mode.equals("aot")
+                        ? java(List.of("-XX:AOTCache=" + aot), FirstCall.class, "cold", bitcode.toString(),
+                        cache.toString())
+                        : java(FirstCall.class, mode, bitcode.toString(), cache.toString());
                 try (BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(),
                         StandardCharsets.UTF_8))) {
                     String line;

@@ -63,6 +63,26 @@ class ReportTests {
     }
 
     @Test
+    void startUpReportsEveryModeWithItsMedian() {
+        Map<String, Object> startup = new LinkedHashMap<>();
+        startup.put("empty", List.of(Map.of("wallMillis", 40.0), Map.of("wallMillis", 30.0), Map.of("wallMillis", 50.0)));
+        startup.put("cold", List.of(sample(600), sample(500), sample(700)));
+        startup.put("cached", List.of(sample(480)));
+        startup.put("aot", List.of(sample(380), sample(360)));
+
+        assertThat(Report.render(Map.of("startup", startup)))
+                .contains("| Cold, with a JDK AOT cache | 370 ms (360 ms) | 37 ms | 19 ms | 9 ms | 2 |")
+                .contains("| – | Time to first call in a fresh JVM (cold / object cache hit / cold with a JDK AOT "
+                        + "cache) | 600 ms / 480 ms / 370 ms (empty JVM 40 ms) | measure and report | reported |");
+    }
+
+    /** A fresh-JVM sample whose phases are a tenth, a twentieth and a fortieth of its wall time. */
+    private static Map<String, Object> sample(double wallMillis) {
+        return Map.of("wallMillis", wallMillis, "contextMicros", wallMillis * 100, "loadMicros", wallMillis * 50,
+                "callMicros", wallMillis * 25);
+    }
+
+    @Test
     void churnGrowthIsJudgedOnlyOverTheFullRun() {
         assertThat(Report.render(churn(100_000, 4.2e6)))
                 .contains("| 4b | Churn (issue 6): resident set growth over 100,000 load/call/unload cycles | 4.2 MB "
