@@ -3,6 +3,7 @@ package io.predicator.orc.internal;
 import io.predicator.UnsupportedModuleException;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.SizeTPointer;
+import org.bytedeco.llvm.LLVM.LLVMAttributeRef;
 import org.bytedeco.llvm.LLVM.LLVMBasicBlockRef;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
 import org.bytedeco.llvm.LLVM.LLVMTargetDataRef;
@@ -13,6 +14,7 @@ import org.bytedeco.llvm.global.LLVM;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.stream.IntStream;
 
 /**
@@ -183,27 +185,28 @@ final class ModuleChecks {
     }
 
     private void checkParameters(LLVMValueRef function, String where) {
-        int count = LLVM.LLVMCountParams(function);
-        for (int index = 1; index <= count; index++) {
-            if (Llvm.present(LLVM.LLVMGetEnumAttributeAtIndex(function, index, INALLOCA))) {
-                throw inalloca(where + " takes an inalloca argument");
-            }
-        }
+        refuseInalloca(LLVM.LLVMCountParams(function),
+                index -> LLVM.LLVMGetEnumAttributeAtIndex(function, index, INALLOCA), where + " takes");
     }
 
     /** Refuses an {@code inalloca} argument at a call, which an indirect call has without any function's saying. */
     private void checkCallSite(LLVMValueRef call, String where) {
-        int count = LLVM.LLVMGetNumArgOperands(call);
-        for (int index = 1; index <= count; index++) {
-            if (Llvm.present(LLVM.LLVMGetCallSiteEnumAttribute(call, index, INALLOCA))) {
-                throw inalloca(where + " passes an inalloca argument");
-            }
-        }
+        refuseInalloca(LLVM.LLVMGetNumArgOperands(call),
+                index -> LLVM.LLVMGetCallSiteEnumAttribute(call, index, INALLOCA), where + " passes");
     }
 
-    private UnsupportedModuleException inalloca(String what) {
-        return new UnsupportedModuleException(sourceName, what + ", part of 32-bit Windows' C++ ABI; the code LLVM "
-                + "generates for it on " + Llvm.hostTriple() + " corrupts the stack");
+    /**
+     * Refuses {@code inalloca} on any of a function's or a call's arguments, given its attribute at each argument
+     * index (1 to count).
+     */
+    private void refuseInalloca(int count, IntFunction<LLVMAttributeRef> attribute, String who) {
+        for (int index = 1; index <= count; index++) {
+            if (Llvm.present(attribute.apply(index))) {
+                throw new UnsupportedModuleException(sourceName, who + " an inalloca argument, part of 32-bit "
+                        + "Windows' C++ ABI; the code LLVM generates for it on " + Llvm.hostTriple()
+                        + " corrupts the stack");
+            }
+        }
     }
 
     private void checkAlignment(LLVMValueRef value) {
