@@ -173,8 +173,8 @@ final class Report {
                 + ratio(critical, raw1) + " | | |");
         line();
         line("JMH runs each path in a fork of its own, a minute or more apart, and on this VM the raw downcall alone "
-                + "has measured anywhere from 4.5 to 7.9 ns in such forks in earlier runs, which moves a ratio of two forks across 1.5 "
-                + "either way. The verdict therefore comes from `CallRounds`: one JVM, the same handles, and rounds that "
+                + "has measured anywhere from 4.5 to 7.9 ns in such forks in earlier runs, which moves a ratio of two "
+                + "forks across 1.5 either way. The verdict therefore comes from `CallRounds`: one JVM, the same handles, and rounds that "
                 + "each time a block of calls on every path back to back (order rotating), so each round's ratio "
                 + "compares paths measured milliseconds apart; the goal is judged on the median over the rounds. With "
                 + "two threads both run the same path at once and a round's time is the mean of both.");
@@ -200,27 +200,36 @@ final class Report {
             line(row + " |");
         }
         line();
-        line("Rounds: " + get(paired, "rounds") + " per thread count, after a fifth as many for warm-up; "
-                + get(paired, "callsPerBlock") + " calls per block.");
+        line("Rounds: " + get(paired, "rounds") + " per thread count, after short blocks that get every path "
+                + "compiled and a fifth as many rounds for warm-up; " + get(paired, "callsPerBlock")
+                + " calls per block.");
         line();
-        Optional<Double> paired1 = pairedRatio(paired, "threads1", "safe");
-        Optional<Double> paired2 = pairedRatio(paired, "threads2", "safe");
-        goal("2a", "Call overhead, safe path vs raw FFM, 1 thread", paired1.map(r -> times(r) + " paired in one "
-                + "process" + pairedSpread(paired, "threads1", "safe") + "; JMH forks " + ratio(safe1, raw1)), "≤ 1.5×",
-                paired1.map(r -> r <= 1.5), missing("call"));
-        goal("2b", "Call overhead, safe path vs raw FFM, 2 threads", paired2.map(r -> times(r) + " paired in one "
-                + "process" + pairedSpread(paired, "threads2", "safe") + "; JMH forks " + ratio(safe2, raw2)), "≤ 1.5×",
-                paired2.map(r -> r <= 1.5), missing("call"));
+        callGoal("2a", "1 thread", paired, "threads1", ratio(safe1, raw1));
+        callGoal("2b", "2 threads", paired, "threads2", ratio(safe2, raw2));
     }
 
-    /** The median of the per-round ratios of a path to raw in {@link CallRounds}. */
+    /** Goal 2 for one thread count: judged on the paired median, with JMH's ratio beside it. */
+    private void callGoal(String number, String threadsLabel, Map<String, Object> paired, String threads,
+                          String jmhRatio) {
+        Optional<Double> median = pairedRatio(paired, threads, "safe");
+        goal(number, "Call overhead, safe path vs raw FFM, " + threadsLabel, median.map(r -> times(r)
+                + " paired in one process" + pairedSpread(paired, threads, "safe") + "; JMH forks " + jmhRatio),
+                "≤ 1.5×", median.map(r -> r <= 1.5), missing("call"));
+    }
+
+    /** The median, 10th and 90th percentile of the per-round ratios of a path to raw in {@link CallRounds}. */
+    private static Map<String, Object> pairedRatios(Map<String, Object> paired, String threads, String path) {
+        return map(map(map(paired.get(threads)).get("ratioToRaw")).get(path));
+    }
+
+    /** The median of the per-round ratios of a path to raw. */
     private static Optional<Double> pairedRatio(Map<String, Object> paired, String threads, String path) {
-        return number(map(map(map(paired.get(threads)).get("ratioToRaw")).get(path)).get("median"));
+        return number(pairedRatios(paired, threads, path).get("median"));
     }
 
     /** The 10th to 90th percentile of those ratios, in parentheses. */
     private static String pairedSpread(Map<String, Object> paired, String threads, String path) {
-        Map<String, Object> ratio = map(map(map(paired.get(threads)).get("ratioToRaw")).get(path));
+        Map<String, Object> ratio = pairedRatios(paired, threads, path);
         Optional<Double> low = number(ratio.get("p10"));
         Optional<Double> high = number(ratio.get("p90"));
         return low.isPresent() && high.isPresent()

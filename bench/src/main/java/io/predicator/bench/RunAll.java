@@ -252,8 +252,8 @@ public final class RunAll {
         // jars only, which ./bench/run gives.
         Path aot = directory.resolve("first-call.aot");
         Files.deleteIfExists(aot);
-        Process training = java(List.of("-XX:AOTCacheOutput=" + aot, "-Xlog:aot=error"), FirstCall.class, "cold", bitcode.toString(),
-                cache.toString());
+        Process training = java(List.of("-XX:AOTCacheOutput=" + aot, "-Xlog:aot=error"), FirstCall.class, "cold",
+                bitcode.toString(), cache.toString());
         lastLine(training, "ready");
         List<String> modes = new ArrayList<>(List.of("empty", "cold", "cached"));
         if (Files.isRegularFile(aot)) {
