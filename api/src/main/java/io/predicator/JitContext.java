@@ -6,6 +6,7 @@ import io.predicator.spi.SymbolResolver;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.ServiceLoader;
@@ -77,20 +78,20 @@ public interface JitContext extends AutoCloseable {
 
     /**
      * Reads what a module exports and imports without loading it, compiling IR and bitcode with these options: the
-     * optimisation level and {@link LoadOptions#untrustedBitcode()} apply (resolver and name do not, as nothing is
-     * linked). A backend that cannot honour the options inspects as {@link #inspect(ModuleSource)} does, except for
-     * untrusted bitcode, which it refuses rather than read unchecked.
+     * optimisation level, {@link LoadOptions.Optimization#preOptimized()} and the {@linkplain LoadOptions.Trust trust}
+     * options apply; the resolver, the name and the strategy do not, as nothing is linked. A backend that does not
+     * implement this method inspects as {@link #inspect(ModuleSource)} does when the options change none of those
+     * that apply, and otherwise refuses them rather than ignore them.
      *
      * @param source the module's content
      * @param options how to compile the module
      * @return its exports and the undefined symbols it needs
      * @throws MalformedModuleException if the content cannot be read
-     * @throws ConfigurationException if the backend cannot check untrusted bitcode
+     * @throws ConfigurationException if the backend cannot honour an option that applies to inspection
      */
     default ModuleInfo inspect(ModuleSource source, LoadOptions options) {
-        if (options.untrustedBitcode() && source.format() == ModuleFormat.BITCODE) {
-            throw new ConfigurationException("this JIT backend cannot inspect untrusted bitcode safely");
-        }
+        options.refuseUnsupported(EnumSet.of(LoadOptions.Option.RESOLVER, LoadOptions.Option.NAME,
+                LoadOptions.Option.COMPILE_ON_FIRST_USE), "this JIT backend's inspect");
         return inspect(source);
     }
 

@@ -3,41 +3,48 @@ package io.predicator;
 import io.predicator.spi.JitSettings;
 import io.predicator.spi.SymbolResolver;
 
+import java.util.EnumSet;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * Per-load overrides of a context's settings (the resolver, the optimisation level, the plugin's name) and what a
- * load may assume of its module (inline assembly, optimised already, trusted bitcode).
- * Immutable; build with {@link #builder()}.
+ * How one load differs from the context's defaults, along four axes: {@linkplain Overrides overrides} of the
+ * context's settings, {@linkplain Optimization optimisation}, {@linkplain Strategy strategy} (when code is
+ * generated) and {@linkplain Trust trust} (what the load may assume of its input). Immutable; build with
+ * {@link #builder()}.
+ *
+ * <p>Every default is the safe one for a host whose users hand it plugins: nothing is trusted unless a builder
+ * method says so by name ({@link Builder#trustInput(boolean)}, {@link Builder#trustInlineAssembly(boolean)}).
+ *
+ * <p>A backend honours every option it is given or refuses the load with a {@link ConfigurationException} that
+ * names the options it cannot honour ({@link #refuseUnsupported}); it never ignores one silently.
  *
  * @since 0.1
  */
 public final class LoadOptions {
     private static final LoadOptions DEFAULTS = new Builder().build();
 
-    private final SymbolResolver resolver;
-    private final Integer optimizationLevel;
-    private final String name;
-    private final boolean inlineAssemblyAllowed;
-    private final boolean preOptimized;
-    private final boolean untrustedBitcode;
-    private final boolean compileOnFirstUse;
+    private final Overrides overrides;
+    private final Optimization optimization;
+    private final Strategy strategy;
+    private final Trust trust;
 
     private LoadOptions(Builder builder) {
-        this.resolver = builder.resolver;
-        this.optimizationLevel = builder.optimizationLevel;
-        this.name = builder.name;
-        this.inlineAssemblyAllowed = builder.inlineAssemblyAllowed;
-        this.preOptimized = builder.preOptimized;
-        this.untrustedBitcode = builder.untrustedBitcode;
-        this.compileOnFirstUse = builder.compileOnFirstUse;
+        this.overrides = new Overrides(Optional.ofNullable(builder.resolver),
+                builder.optimizationLevel == null ? OptionalInt.empty() : OptionalInt.of(builder.optimizationLevel),
+                Optional.ofNullable(builder.name));
+        this.optimization = new Optimization(builder.preOptimized);
+        this.strategy = new Strategy(builder.compileOnFirstUse);
+        this.trust = new Trust(builder.trustInput, builder.trustInlineAssembly);
     }
 
     /**
-     * Returns options that override nothing.
+     * Returns options that change nothing: the context's settings, the full optimisation pipeline, the whole module
+     * compiled at load, and nothing trusted.
      *
      * @return the default options
      */
@@ -55,70 +62,94 @@ public final class LoadOptions {
     }
 
     /**
-     * Returns the resolver for this load, if it overrides the context's.
+     * Returns this load's overrides of the context's settings.
      *
-     * @return the resolver override
+     * @return the overrides, each empty where the context's setting applies
      */
-    public Optional<SymbolResolver> resolver() {
-        return Optional.ofNullable(resolver);
+    public Overrides overrides() {
+        return overrides;
     }
 
     /**
-     * Returns the optimisation level for this load, if it overrides the context's.
+     * Returns how this load optimises the module.
      *
-     * @return the level override, 0 to 3
+     * @return the optimisation axis
      */
-    public OptionalInt optimizationLevel() {
-        return optimizationLevel == null ? OptionalInt.empty() : OptionalInt.of(optimizationLevel);
+    public Optimization optimization() {
+        return optimization;
     }
 
     /**
-     * Returns the plugin's name, if it overrides the module source's name.
+     * Returns when this load generates code.
      *
-     * @return the name override
+     * @return the strategy axis
      */
-    public Optional<String> name() {
-        return Optional.ofNullable(name);
+    public Strategy strategy() {
+        return strategy;
     }
 
     /**
-     * Returns whether IR and bitcode may contain inline assembly. Off by default: inline assembly is the usual way
-     * to make raw system calls, around any resolver.
+     * Returns what this load may assume of its input.
      *
-     * @return true if inline assembly is allowed
+     * @return the trust axis
      */
-    public boolean inlineAssemblyAllowed() {
-        return inlineAssemblyAllowed;
+    public Trust trust() {
+        return trust;
     }
 
     /**
-     * Returns whether the module's IR was optimised when it was built, so that the load only generates code.
+     * Returns the options that differ from {@link #defaults()}.
      *
-     * @return true to skip the IR optimisation pipeline
-     * @see Builder#preOptimized(boolean)
+     * @return the options set, in declaration order
      */
-    public boolean preOptimized() {
-        return preOptimized;
+    public Set<Option> changed() {
+        Set<Option> changed = EnumSet.noneOf(Option.class);
+        if (overrides.resolver().isPresent()) {
+            changed.add(Option.RESOLVER);
+        }
+        if (overrides.optimizationLevel().isPresent()) {
+            changed.add(Option.OPTIMIZATION_LEVEL);
+        }
+        if (overrides.name().isPresent()) {
+            changed.add(Option.NAME);
+        }
+        if (optimization.preOptimized()) {
+            changed.add(Option.PRE_OPTIMIZED);
+        }
+        if (strategy.compileOnFirstUse()) {
+            changed.add(Option.COMPILE_ON_FIRST_USE);
+        }
+        if (trust.input()) {
+            changed.add(Option.TRUST_INPUT);
+        }
+        if (trust.inlineAssembly()) {
+            changed.add(Option.TRUST_INLINE_ASSEMBLY);
+        }
+        return changed;
     }
 
     /**
-     * Returns whether bitcode is read in a separate process first, because it may be damaged or hostile.
+     * Refuses these options if any option they change is not among those a backend (or one of its operations)
+     * honours: the loud failure that the class documentation promises in place of silently ignoring an option.
      *
-     * @return true to check bitcode out of process before loading it
-     * @see Builder#untrustedBitcode(boolean)
+     * @param supported the options the caller honours
+     * @param operation what refuses, for the message, such as {@code "the ORC backend's inspect"}
+     * @return these options, for chaining
+     * @throws ConfigurationException naming every changed option that is not supported
      */
-    public boolean untrustedBitcode() {
-        return untrustedBitcode;
-    }
-
-    /**
-     * Returns whether IR and bitcode are compiled piece by piece, each exported symbol when it is first asked for.
-     *
-     * @return true to compile each symbol on first use instead of the whole module at load
-     * @see Builder#compileOnFirstUse(boolean)
-     */
-    public boolean compileOnFirstUse() {
-        return compileOnFirstUse;
+    public LoadOptions refuseUnsupported(Set<Option> supported, String operation) {
+        requireNonNull(supported, "supported is null");
+        requireNonNull(operation, "operation is null");
+        Set<Option> unsupported = changed();
+        unsupported.removeAll(supported);
+        if (!unsupported.isEmpty()) {
+            throw new ConfigurationException(operation + " cannot honour the load options "
+                    + unsupported.stream().map(Option::builderMethod).collect(Collectors.joining(", "))
+                    + "; it supports " + (supported.isEmpty() ? "none"
+                    : supported.stream().map(Option::builderMethod).collect(Collectors.joining(", ")))
+                    + ". Remove the options or use a backend that supports them");
+        }
+        return this;
     }
 
     /**
@@ -128,23 +159,117 @@ public final class LoadOptions {
      */
     public Builder toBuilder() {
         Builder builder = new Builder();
-        builder.resolver = resolver;
-        builder.optimizationLevel = optimizationLevel;
-        builder.name = name;
-        builder.inlineAssemblyAllowed = inlineAssemblyAllowed;
-        builder.preOptimized = preOptimized;
-        builder.untrustedBitcode = untrustedBitcode;
-        builder.compileOnFirstUse = compileOnFirstUse;
+        builder.resolver = overrides.resolver().orElse(null);
+        builder.optimizationLevel = overrides.optimizationLevel().isPresent()
+                ? overrides.optimizationLevel().getAsInt() : null;
+        builder.name = overrides.name().orElse(null);
+        builder.preOptimized = optimization.preOptimized();
+        builder.compileOnFirstUse = strategy.compileOnFirstUse();
+        builder.trustInput = trust.input();
+        builder.trustInlineAssembly = trust.inlineAssembly();
         return builder;
     }
 
     @Override
     public String toString() {
-        return "LoadOptions[resolver=" + (resolver == null ? "context's" : resolver.id())
-                + ", optimizationLevel=" + (optimizationLevel == null ? "context's" : optimizationLevel)
-                + ", name=" + (name == null ? "source's" : name)
-                + ", inlineAssemblyAllowed=" + inlineAssemblyAllowed + ", preOptimized=" + preOptimized
-                + ", untrustedBitcode=" + untrustedBitcode + ", compileOnFirstUse=" + compileOnFirstUse + "]";
+        return "LoadOptions[resolver=" + overrides.resolver().map(SymbolResolver::id).orElse("context's")
+                + ", optimizationLevel=" + (overrides.optimizationLevel().isPresent()
+                ? overrides.optimizationLevel().getAsInt() : "context's")
+                + ", name=" + overrides.name().orElse("source's")
+                + ", preOptimized=" + optimization.preOptimized()
+                + ", compileOnFirstUse=" + strategy.compileOnFirstUse()
+                + ", trustInput=" + trust.input() + ", trustInlineAssembly=" + trust.inlineAssembly() + "]";
+    }
+
+    /**
+     * Each option a load can change, named after its builder method.
+     *
+     * @since 0.1
+     */
+    public enum Option {
+        /** {@link Builder#resolver(SymbolResolver)}. */
+        RESOLVER("resolver"),
+        /** {@link Builder#optimizationLevel(int)}. */
+        OPTIMIZATION_LEVEL("optimizationLevel"),
+        /** {@link Builder#name(String)}. */
+        NAME("name"),
+        /** {@link Builder#preOptimized(boolean)}. */
+        PRE_OPTIMIZED("preOptimized"),
+        /** {@link Builder#compileOnFirstUse(boolean)}. */
+        COMPILE_ON_FIRST_USE("compileOnFirstUse"),
+        /** {@link Builder#trustInput(boolean)}. */
+        TRUST_INPUT("trustInput"),
+        /** {@link Builder#trustInlineAssembly(boolean)}. */
+        TRUST_INLINE_ASSEMBLY("trustInlineAssembly");
+
+        private final String builderMethod;
+
+        Option(String builderMethod) {
+            this.builderMethod = builderMethod;
+        }
+
+        /**
+         * Returns the name of the builder method that sets this option.
+         *
+         * @return the method's name, such as {@code "trustInput"}
+         */
+        public String builderMethod() {
+            return builderMethod;
+        }
+    }
+
+    /**
+     * Overrides of the context's settings for one load; each is empty where the context's setting applies.
+     *
+     * @param resolver the resolver instead of the context's
+     * @param optimizationLevel the optimisation level instead of the context's, 0 to 3
+     * @param name the plugin's name instead of the module source's
+     * @since 0.1
+     */
+    public record Overrides(Optional<SymbolResolver> resolver, OptionalInt optimizationLevel, Optional<String> name) {
+        /**
+         * Checks the overrides.
+         */
+        public Overrides {
+            requireNonNull(resolver, "resolver is null");
+            requireNonNull(optimizationLevel, "optimizationLevel is null");
+            requireNonNull(name, "name is null");
+        }
+    }
+
+    /**
+     * How a load optimises IR and bitcode (objects and archives of objects are machine code already: no option of
+     * this axis changes them).
+     *
+     * @param preOptimized true to skip LLVM's IR optimisation pipeline and only generate code for this CPU
+     * @see Builder#preOptimized(boolean)
+     * @since 0.1
+     */
+    public record Optimization(boolean preOptimized) {
+    }
+
+    /**
+     * When a load generates code.
+     *
+     * @param compileOnFirstUse true to compile each exported symbol when it is first asked for, false to compile
+     *        the whole module at load
+     * @see Builder#compileOnFirstUse(boolean)
+     * @since 0.1
+     */
+    public record Strategy(boolean compileOnFirstUse) {
+    }
+
+    /**
+     * What a load may assume of its input. Both are false by default, the safe side for a host whose users hand it
+     * plugins; each true names a risk the caller accepts.
+     *
+     * @param input true if the input comes from a source the caller controls, so it is compiled in this process
+     *        without the out-of-process checks ({@link Builder#trustInput(boolean)})
+     * @param inlineAssembly true if IR and bitcode may contain inline assembly
+     *        ({@link Builder#trustInlineAssembly(boolean)})
+     * @since 0.1
+     */
+    public record Trust(boolean input, boolean inlineAssembly) {
     }
 
     /**
@@ -156,16 +281,16 @@ public final class LoadOptions {
         private SymbolResolver resolver;
         private Integer optimizationLevel;
         private String name;
-        private boolean inlineAssemblyAllowed;
         private boolean preOptimized;
-        private boolean untrustedBitcode;
         private boolean compileOnFirstUse;
+        private boolean trustInput;
+        private boolean trustInlineAssembly;
 
         private Builder() {
         }
 
         /**
-         * Uses this resolver instead of the context's.
+         * Overrides: uses this resolver instead of the context's.
          *
          * @param resolver the resolver
          * @return this builder
@@ -176,7 +301,7 @@ public final class LoadOptions {
         }
 
         /**
-         * Uses this optimisation level instead of the context's.
+         * Overrides: uses this optimisation level instead of the context's.
          *
          * @param level 0 (none) to 3 (aggressive), as LLVM's {@code default<O0..O3>} pipelines
          * @return this builder
@@ -187,7 +312,7 @@ public final class LoadOptions {
         }
 
         /**
-         * Names the plugin, instead of taking the module source's name.
+         * Overrides: names the plugin, instead of taking the module source's name.
          *
          * @param name the plugin name
          * @return this builder
@@ -202,25 +327,14 @@ public final class LoadOptions {
         }
 
         /**
-         * Allows or refuses inline assembly in IR and bitcode (objects are machine code already: this policy
-         * cannot apply to them).
-         *
-         * @param allowed true to allow inline assembly
-         * @return this builder
-         */
-        public Builder allowInlineAssembly(boolean allowed) {
-            this.inlineAssemblyAllowed = allowed;
-            return this;
-        }
-
-        /**
-         * Declares that the module's IR was optimised when it was built (bitcode from {@code clang -O2 -emit-llvm},
-         * say): the load then skips LLVM's IR optimisation pipeline and only generates machine code for the host
-         * CPU, at the optimisation level's code-generation setting. Optimising already optimised IR again gains
-         * little and is most of the cost of a cold load: for a large plugin this option cuts it by about half.
-         * What is lost are the IR transformations that depend on the host CPU (vectorising for its vector width):
-         * leave it off for bitcode built for link-time optimisation ({@code -flto}), whose vectorisation is left
-         * to this compile. Objects are machine code already; for them the option changes nothing.
+         * Optimisation: declares that the module's IR was optimised when it was built (bitcode from
+         * {@code clang -O2 -emit-llvm}, say): the load then skips LLVM's IR optimisation pipeline and only
+         * generates machine code for the host CPU, at the optimisation level's code-generation setting. Optimising
+         * already optimised IR again gains little and is most of the cost of a cold load: for a large plugin this
+         * option cuts it by about half. What is lost are the IR transformations that depend on the host CPU
+         * (vectorising for its vector width): leave it off for bitcode built for link-time optimisation
+         * ({@code -flto}), whose vectorisation is left to this compile. Objects are machine code already; for them
+         * the option changes nothing.
          *
          * @param preOptimized true to generate code without optimising the IR again
          * @return this builder
@@ -231,29 +345,12 @@ public final class LoadOptions {
         }
 
         /**
-         * Declares bitcode untrusted: it is first read in a separate process by the LLVM bitcode reader bundled with
-         * the backend, and refused with a {@link MalformedModuleException} if that reader fails or crashes. LLVM's
-         * reader is not hardened against damaged input (fuzzing finds single flipped bits that crash it), and a
-         * crash inside the JVM ends the JVM. Costs a process start per load that compiles bitcode (about 10 ms for
-         * a small module; object cache hits skip it). Set it for bitcode from outside your control; IR text and
-         * objects are checked in-process whatever this says.
-         *
-         * @param untrusted true to check bitcode out of process first
-         * @return this builder
-         */
-        public Builder untrustedBitcode(boolean untrusted) {
-            this.untrustedBitcode = untrusted;
-            return this;
-        }
-
-        /**
-         * Compiles IR and bitcode on first use: the load parses, verifies and checks the whole module and resolves
-         * the symbols that code reachable from its exports imports, but generates no code; each exported function
-         * or data symbol is compiled, with everything it references that is not compiled yet, when
-         * {@link Plugin#function} or
-         * {@link Plugin#address} first asks for it. A plugin of which a caller uses a few entry points then loads in
-         * a fraction of the time a whole compile takes; large first uses are compiled on several threads, as whole
-         * loads are.
+         * Strategy: compiles IR and bitcode on first use. The load parses, verifies and checks the whole module and
+         * resolves the symbols that code reachable from its exports imports, but generates no code; each exported
+         * function or data symbol is compiled, with everything it references that is not compiled yet, when
+         * {@link Plugin#function} or {@link Plugin#address} first asks for it. A plugin of which a caller uses a
+         * few entry points then loads in a fraction of the time a whole compile takes; large first uses are
+         * compiled on several threads, as whole loads are.
          *
          * <p>What changes: failures that only code generation or linking finds (a symbol that the generated code
          * needs but the module does not declare, say {@code memcpy}, and no resolver provides) are thrown by the
@@ -261,18 +358,52 @@ public final class LoadOptions {
          * in separate pieces are not inlined into each other. Modules that cannot be compiled in pieces (with
          * aliases, ifuncs, block addresses, module-level assembly, appending arrays or thread-locals), objects and
          * archives are compiled whole at load as usual, and so is a module whose whole object is in the object
-         * cache. With an object
-         * cache, each piece is cached too, so a later load that asks for the same symbols in the same order
-         * compiles nothing (it still parses and checks the module). A module whose exports reach a use of a symbol
-         * that no resolver provides is compiled whole at load, so that it loads if optimisation removes every such
-         * use (a call in dead code, an inlined {@code available_externally} body) and fails as a whole load would
-         * if not.
+         * cache. With an object cache, each piece is cached too, so a later load that asks for the same symbols in
+         * the same order compiles nothing (it still parses and checks the module). A module whose exports reach a
+         * use of a symbol that no resolver provides is compiled whole at load, so that it loads if optimisation
+         * removes every such use (a call in dead code, an inlined {@code available_externally} body) and fails as a
+         * whole load would if not.
          *
          * @param onFirstUse true to compile each exported symbol when it is first asked for
          * @return this builder
          */
         public Builder compileOnFirstUse(boolean onFirstUse) {
             this.compileOnFirstUse = onFirstUse;
+            return this;
+        }
+
+        /**
+         * Trust: declares that the input comes from a source the caller controls (its own build, say), so that it
+         * is compiled in this process without the out-of-process checks that untrusted input gets.
+         *
+         * <p>What it risks: LLVM is not hardened against damaged or hostile input. Its bitcode reader crashes on
+         * some single flipped bits, and a crash inside the JVM ends the JVM. Untrusted bitcode (the default) is
+         * therefore read by the LLVM bitcode reader bundled with the backend in a separate process first, and
+         * refused with a {@link MalformedModuleException} if that reader fails or crashes; that costs a process
+         * start per load that compiles bitcode (about 10 ms for a small module; object cache hits skip it).
+         * Trusting the input saves that time and takes the risk. IR text and objects are checked in this process
+         * whatever this says: the IR text parser and the ELF reader are guarded by checks of their own (nesting
+         * depth, sizes, relocations).
+         *
+         * @param trusted true to compile the input in this process without out-of-process checks
+         * @return this builder
+         */
+        public Builder trustInput(boolean trusted) {
+            this.trustInput = trusted;
+            return this;
+        }
+
+        /**
+         * Trust: allows inline assembly in IR and bitcode, which is refused by default with a
+         * {@link PolicyViolationException}. What it risks: inline assembly is the usual way to make raw system
+         * calls, around any resolver, so a plugin with it can do whatever the process can. Objects are machine
+         * code already: this policy cannot apply to them.
+         *
+         * @param trusted true to allow inline assembly
+         * @return this builder
+         */
+        public Builder trustInlineAssembly(boolean trusted) {
+            this.trustInlineAssembly = trusted;
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.predicator;
 
+import io.predicator.spi.SymbolResolver;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -14,23 +15,26 @@ class JitContextTests {
     private static final byte[] BITCODE = {'B', 'C', (byte) 0xC0, (byte) 0xDE, 0, 0, 0, 0};
 
     @Test
-    void inspectWithOptionsFallsBackToPlainInspect() {
+    void inspectWithOptionsThatDoNotApplyFallsBackToPlainInspect() {
         JitContext context = new InspectOnly();
-        ModuleInfo info = context.inspect(ModuleSource.ir("m.ll", "; empty"),
-                LoadOptions.builder().optimizationLevel(3).build());
-        assertThat(info.name()).isEqualTo("m.ll");
+        LoadOptions linkingOnly = LoadOptions.builder().name("other").compileOnFirstUse(true)
+                .resolver(SymbolResolver.none()).build();
+        assertThat(context.inspect(ModuleSource.ir("m.ll", "; empty"), linkingOnly).name()).isEqualTo("m.ll");
         assertThat(context.inspect(ModuleSource.bitcode("m.bc", BITCODE), LoadOptions.defaults()).format())
                 .isEqualTo(ModuleFormat.BITCODE);
     }
 
     @Test
-    void aBackendThatCannotCheckUntrustedBitcodeRefusesToReadIt() {
-        LoadOptions untrusted = LoadOptions.builder().untrustedBitcode(true).build();
-        assertThatThrownBy(() -> new InspectOnly().inspect(ModuleSource.bitcode("m.bc", BITCODE), untrusted))
+    void aBackendThatDoesNotImplementInspectWithOptionsRefusesEveryOptionThatApplies() {
+        JitContext context = new InspectOnly();
+        ModuleSource source = ModuleSource.ir("m.ll", "; text");
+        assertThatThrownBy(() -> context.inspect(source, LoadOptions.builder().optimizationLevel(3).build()))
                 .isInstanceOf(ConfigurationException.class)
-                .hasMessageContaining("untrusted bitcode");
-        assertThat(new InspectOnly().inspect(ModuleSource.ir("m.ll", "; text"), untrusted).format())
-                .as("the option concerns bitcode only").isEqualTo(ModuleFormat.IR_TEXT);
+                .hasMessageContaining("cannot honour the load options optimizationLevel;");
+        assertThatThrownBy(() -> context.inspect(source, LoadOptions.builder().trustInput(true).preOptimized(true)
+                .trustInlineAssembly(true).build()))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("preOptimized, trustInput, trustInlineAssembly;");
     }
 
     /** A backend that inspects by echoing the source and supports nothing else. */

@@ -8,10 +8,11 @@ import picocli.CommandLine.Option;
  */
 final class LoadFlags {
 
-    @Option(names = "--untrusted",
-            description = "Read bitcode in a separate process first: damaged bitcode that would crash LLVM's reader is "
-                    + "refused instead (about 10 ms).")
-    private boolean untrusted;
+    @Option(names = "--trusted",
+            description = "Trust the file: compile it in this process without reading bitcode in a separate process "
+                    + "first (saves about 10 ms; damaged bitcode can then crash the command instead of being "
+                    + "refused).")
+    private boolean trusted;
 
     @Option(names = "--pre-optimized",
             description = "The IR or bitcode is optimised already (clang -O2): only generate code for this CPU.")
@@ -25,7 +26,7 @@ final class LoadFlags {
 
     /** Returns these flags as load options. */
     LoadOptions loadOptions() {
-        return LoadOptions.builder().untrustedBitcode(untrusted).preOptimized(preOptimized)
+        return LoadOptions.builder().trustInput(trusted).preOptimized(preOptimized)
                 .compileOnFirstUse(onFirstUse).build();
     }
 }

@@ -41,8 +41,8 @@ class InspectCommandTests {
     }
 
     @Test
-    void refusesDamagedBitcodeThatWouldCrashLlvmWhenToldItIsUntrusted() {
-        assertFailsWith(execute("inspect", "--untrusted", plugin("damaged.bc")), 1,
+    void refusesDamagedBitcodeThatWouldCrashLlvmByDefault() {
+        assertFailsWith(execute("inspect", plugin("damaged.bc")), 1,
                 "predicator: Malformed module 'damaged.bc': LLVM's bitcode reader crashed on it");
     }
 

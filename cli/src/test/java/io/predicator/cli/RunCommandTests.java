@@ -147,10 +147,15 @@ class RunCommandTests {
     }
 
     @Test
-    void refusesDamagedBitcodeThatWouldCrashLlvmWhenToldItIsUntrusted() {
+    void refusesDamagedBitcodeThatWouldCrashLlvmByDefault() {
         // One flipped bit of a small module's bitcode that crashes LLVM's reader (see PathologicalInputTests).
-        assertFailsWith(execute("run", "--untrusted", plugin("damaged.bc"), "wait_for"), 1,
+        assertFailsWith(execute("run", plugin("damaged.bc"), "wait_for"), 1,
                 "predicator: Malformed module 'damaged.bc': LLVM's bitcode reader crashed on it");
+    }
+
+    @Test
+    void compilesTrustedFilesInThisProcess() {
+        assertSucceeds(execute("run", "--trusted", EXAMPLE, "fib", "50"), "12586269025");
     }
 
     @Test

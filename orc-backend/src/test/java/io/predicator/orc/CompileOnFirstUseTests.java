@@ -615,7 +615,7 @@ class CompileOnFirstUseTests {
                 throw new AssertionError(e);
             }
             jumps.close();
-            LoadOptions withAssembly = ON_FIRST_USE.toBuilder().allowInlineAssembly(true).build();
+            LoadOptions withAssembly = ON_FIRST_USE.toBuilder().trustInlineAssembly(true).build();
             try (Plugin assembly = jit.load(ModuleSource.ir("module-asm", moduleAssembly), withAssembly)) {
                 assertThat(assembly.function("f", IntSupplier.class).getAsInt()).isEqualTo(42);
                 assertThat(assembly.function("g", IntSupplier.class).getAsInt()).isEqualTo(1);

@@ -134,7 +134,7 @@ class FuzzTests {
      */
     @Test
     void bitFlippedUntrustedBitcodeLoadsOrIsRefused() {
-        LoadOptions untrusted = LoadOptions.builder().untrustedBitcode(true).build();
+        LoadOptions untrusted = LoadOptions.defaults(); // input is untrusted unless trustInput(true)
         Outcome outcome = property("bit-flipped-bitcode", 150, untrusted, random -> {
             String fixture = pick(random);
             return Case.detect(fixture + ".bc", Mutations.bitFlipped(bitcode.get(fixture), random),

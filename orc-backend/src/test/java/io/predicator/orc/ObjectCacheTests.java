@@ -101,7 +101,7 @@ class ObjectCacheTests {
     void cachedModulesStillObeyTheInlineAssemblyPolicy(@TempDir Path cache) {
         ModuleSource source = ModuleSource.ir("asm", INLINE_ASM);
         try (JitContext jit = JitContext.builder().objectCache(cache).build()) {
-            LoadOptions trusted = LoadOptions.builder().allowInlineAssembly(true).build();
+            LoadOptions trusted = LoadOptions.builder().trustInlineAssembly(true).build();
             jit.load(source, trusted).close();
             assertThat(entries(cache)).as("the compiled module is cached").hasSize(1);
             assertThatThrownBy(() -> jit.load(source)).isInstanceOf(PolicyViolationException.class)

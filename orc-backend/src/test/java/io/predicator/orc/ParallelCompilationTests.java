@@ -267,7 +267,7 @@ class ParallelCompilationTests {
                     }
                     """;
         };
-        LoadOptions options = LoadOptions.builder().allowInlineAssembly(true).build();
+        LoadOptions options = LoadOptions.builder().trustInlineAssembly(true).build();
         try (Recording recording = new Recording();
              JitContext jit = JitContext.builder().compileThreads(3).build()) {
             recording.enable("io.predicator.PluginLoad").withoutThreshold();

@@ -260,7 +260,7 @@ class PathologicalInputTests {
 
     @Test
     void untrustedBitcodeThatIsIntactLoads() {
-        LoadOptions untrusted = LoadOptions.builder().untrustedBitcode(true).build();
+        LoadOptions untrusted = LoadOptions.defaults(); // input is untrusted unless trustInput(true)
         byte[] bitcode = TestModules.bitcode(TestModules.irText(TestModules.ARITH));
         try (Plugin plugin = context.load(ModuleSource.bitcode("arith.bc", bitcode), untrusted)) {
             assertThat(plugin.function("add", IntBinaryOperator.class).applyAsInt(40, 2)).isEqualTo(42);
@@ -269,7 +269,7 @@ class PathologicalInputTests {
 
     @Test
     void inspectingUntrustedBitcodeChecksItToo() {
-        LoadOptions untrusted = LoadOptions.builder().untrustedBitcode(true).build();
+        LoadOptions untrusted = LoadOptions.defaults(); // input is untrusted unless trustInput(true)
         assertThatThrownBy(() -> context.inspect(ModuleSource.bitcode("use-list-segv.bc", resource("use-list-segv.bc")),
                 untrusted)).isInstanceOf(MalformedModuleException.class).hasMessageContaining("crashed");
         byte[] bitcode = TestModules.bitcode(TestModules.irText(TestModules.ARITH));
@@ -278,7 +278,7 @@ class PathologicalInputTests {
     }
 
     private void assertRefusedAsUntrusted(String resource, String detail) {
-        LoadOptions untrusted = LoadOptions.builder().untrustedBitcode(true).build();
+        LoadOptions untrusted = LoadOptions.defaults(); // input is untrusted unless trustInput(true)
         assertThatThrownBy(() -> context.load(ModuleSource.bitcode(resource, resource(resource)), untrusted))
                 .isInstanceOf(MalformedModuleException.class)
                 .hasMessageContaining(resource)

@@ -125,7 +125,7 @@ public final class HotPlugin implements AutoCloseable {
             checkOpen();
             SwapEvent event = new SwapEvent();
             event.begin();
-            event.plugin = options.name().orElse(source.name());
+            event.plugin = options.overrides().name().orElse(source.name());
             event.source = source.name();
             event.previousGeneration = current.info() == null ? 0 : current.info().generation();
             long started = System.nanoTime();

@@ -382,7 +382,7 @@ final class ModuleCompiler implements AutoCloseable {
         if (inlineAssembly != null && !allowInlineAssembly) {
             throw new PolicyViolationException(sourceName, "it contains inline assembly (" + inlineAssembly
                     + "), which can make system calls no resolver sees; load it with "
-                    + "LoadOptions.builder().allowInlineAssembly(true) only if you trust it");
+                    + "LoadOptions.builder().trustInlineAssembly(true) only if you trust it");
         }
     }
 

@@ -73,15 +73,15 @@ public final class OrcJitContext implements JitContext {
         lifecycle.readLock().lock();
         try {
             checkOpen();
-            String name = options.name().orElse(source.name());
-            ModuleCompiler.Request request = request(options, options.inlineAssemblyAllowed());
-            SymbolResolver resolver = options.resolver().orElse(settings.resolver());
+            String name = options.overrides().name().orElse(source.name());
+            ModuleCompiler.Request request = request(options, options.trust().inlineAssembly());
+            SymbolResolver resolver = options.overrides().resolver().orElse(settings.resolver());
             long start = System.nanoTime();
             LoadTimings timings = new LoadTimings();
             PluginEvents.Load event = new PluginEvents.Load();
             event.begin();
             try {
-                LazyModule prepared = options.compileOnFirstUse() && (source.format() == ModuleFormat.IR_TEXT
+                LazyModule prepared = options.strategy().compileOnFirstUse() && (source.format() == ModuleFormat.IR_TEXT
                         || source.format() == ModuleFormat.BITCODE)
                         ? compiler.prepareLazily(name, source.toByteArray(), request, timings).orElse(null) : null;
                 LoadedModule module = prepared == null ? prepare(source, name, request, timings)
@@ -121,7 +121,7 @@ public final class OrcJitContext implements JitContext {
                 event.onFirstUse = lazy != null;
                 commit(event, source, name, request, timings, null);
                 LOGGER.log(System.Logger.Level.DEBUG, () -> "Loaded plugin '" + name + "' (" + source.format() + ", "
-                        + source.size() + " bytes, O" + request.level() + (options.preOptimized() ? " code generation only" : "")
+                        + source.size() + " bytes, O" + request.level() + (request.optimizeIr() ? "" : " code generation only")
                         + (lazy != null ? ", compiled on first use" : "")
                         + (timings.cacheHit ? ", cached" : "") + ") in "
                         + duration.toNanos() / 1_000 + " µs");
@@ -281,8 +281,8 @@ public final class OrcJitContext implements JitContext {
 
     /** What a load or an inspection with these options asks of the compiler. */
     private ModuleCompiler.Request request(LoadOptions options, boolean allowInlineAssembly) {
-        return new ModuleCompiler.Request(options.optimizationLevel().orElse(settings.optimizationLevel()),
-                !options.preOptimized(), allowInlineAssembly, options.untrustedBitcode());
+        return new ModuleCompiler.Request(options.overrides().optimizationLevel().orElse(settings.optimizationLevel()),
+                !options.optimization().preOptimized(), allowInlineAssembly, !options.trust().input());
     }
 
     private void checkOpen() {
