@@ -40,6 +40,9 @@ import java.util.stream.Stream;
  *       {@code sqlite3_open(":memory:")}, {@code sqlite3_exec} of a table's creation, inserts and a query,
  *       {@code sqlite3_close}, each compiled on its first use; {@code coldPreOptimizedSession} runs the same
  *       session after a whole pre-optimised load;</li>
+ *   <li>{@code onFirstUseUntrusted}: {@code onFirstUse} with the default trust: the bitcode is read by the bundled
+ *       {@code llvm-dis} in a separate process first, which the other API paths skip with
+ *       {@code trustInput(true)} because the raw paths they are compared with do not do it either;</li>
  *   <li>{@code lljitDefault}: the "single-threaded default": the parsed module handed to LLJIT as it is (code
  *       generation only, on the calling thread);</li>
  *   <li>{@code sameSteps}: the backend's LLVM-C steps hand-coded on one thread ({@code default<O2>} and code
@@ -55,6 +58,11 @@ import java.util.stream.Stream;
 public final class LargePluginRounds {
     static final String SYMBOL = "sqlite3_libversion_number";
     private static final FunctionDescriptor INT = FunctionDescriptor.of(ValueLayout.JAVA_INT);
+
+    /** The API paths read the bitcode in this process, as the hand-coded paths they are compared with do. */
+    private static final LoadOptions TRUSTED = LoadOptions.builder().trustInput(true).build();
+    private static final LoadOptions ON_FIRST_USE = TRUSTED.toBuilder().preOptimized(true).compileOnFirstUse(true)
+            .build();
 
     private final byte[] bitcode;
 
@@ -82,7 +90,9 @@ public final class LargePluginRounds {
             times.put("coldOneThread", large.api(null, 1, false));
             times.put("onFirstUse", large.onFirstUse(false));
             times.put("onFirstUseSession", large.onFirstUse(true));
-            times.put("coldPreOptimizedSession", large.session(LoadOptions.builder().preOptimized(true).build()));
+            times.put("onFirstUseUntrusted", large.api(context(null, 0), ON_FIRST_USE.toBuilder().trustInput(false)
+                    .build()));
+            times.put("coldPreOptimizedSession", large.session(TRUSTED.toBuilder().preOptimized(true).build()));
             times.put("lljitDefault", large.raw(RawJit.Recipe.LLJIT_DEFAULT));
             times.put("sameSteps", large.raw(RawJit.Recipe.SAME_STEPS));
             List<Double> warm = new ArrayList<>();
@@ -108,7 +118,7 @@ public final class LargePluginRounds {
      * @return the milliseconds from bitcode to the result
      */
     private double api(Path objectCache, int threads, boolean preOptimized) {
-        return api(context(objectCache, threads), LoadOptions.builder().preOptimized(preOptimized).build());
+        return api(context(objectCache, threads), TRUSTED.toBuilder().preOptimized(preOptimized).build());
     }
 
     /** Loads into a context, which it closes, and calls once; returns the milliseconds to the result. */
@@ -145,8 +155,7 @@ public final class LargePluginRounds {
      * @return the milliseconds from bitcode to the result
      */
     private double onFirstUse(boolean session) throws Throwable {
-        LoadOptions options = LoadOptions.builder().preOptimized(true).compileOnFirstUse(true).build();
-        return session ? session(options) : api(context(null, 0), options);
+        return session ? session(ON_FIRST_USE) : api(context(null, 0), ON_FIRST_USE);
     }
 
     /**

@@ -135,6 +135,13 @@ final class Report {
         Optional<Score> loadOnly = jmh("LoadLatencyBenchmark.predicatorLoadOnly");
         line("| For information: Predicator's `load` alone, without `function(...)` and the call | " + time(loadOnly)
                 + " | " + ratio(loadOnly, floor) + " |");
+        Optional<Score> untrusted = jmh("LoadLatencyBenchmark.predicatorUntrusted");
+        line("| Predicator with the default trust (bitcode read in a separate process first) | " + time(untrusted)
+                + " | " + ratio(untrusted, floor) + "; " + ratio(untrusted, ours) + " of trusted |");
+        line();
+        line("The goal's path trusts its input (`LoadOptions.builder().trustInput(true)`), as the floor does: both "
+                + "read the bitcode in this process. The default trusts nothing and first reads bitcode with the "
+                + "bundled `llvm-dis` in a separate process; the last row is its cost.");
         line();
         goal("1", "Load latency, small plugin: overhead over the hand-coded floor", ratioOf(ours, floor)
                 .map(r -> percent(r - 1)), "≤ +10 %", ratioOf(ours, floor).map(r -> r <= 1.10), missing("load"));
@@ -406,6 +413,10 @@ final class Report {
         line("| Session compiled on first use (pre-optimised) | " + spread(rounds, "onFirstUseSession") + " | "
                 + roundRatio(rounds, "onFirstUseSession", "coldPreOptimizedSession").map(Report::times).orElse("–")
                 + " of the session after a whole load |");
+        line("| Compiled on first use with the default trust (bitcode read in a separate process first) | "
+                + spread(rounds, "onFirstUseUntrusted") + " | "
+                + roundRatio(rounds, "onFirstUseUntrusted", "onFirstUse").map(Report::times).orElse("–")
+                + " of trusted |");
         line("| Warm load (object cache hit) | " + spread(rounds, "warm") + " | "
                 + roundRatio(rounds, "cold", "warm").map(r -> times(r) + " faster than cold").orElse("–") + " |");
         line("| Single-threaded LLJIT default (code generation only) | " + spread(rounds, "lljitDefault")
