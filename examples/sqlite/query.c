@@ -1,9 +1,10 @@
 /*
  * SQLite as a plugin: the whole library is one translation unit (sqlite3.c, the public-domain amalgamation of
- * SQLite 3.50.4, about 263,000 lines), compiled by the bundled clang and JIT-loaded like any other plugin. It
- * allocates memory and reads the clock through libc, so it loads with the libc:full resolver.
+ * SQLite 3.54.1, about 271,000 lines), compiled by the bundled clang and JIT-loaded like any other plugin. It
+ * allocates memory and reads the clock through libc, so it loads with the libc:full resolver. The amalgamation is
+ * not in the repository: fetch.sh fetches it once into a cache and prints that directory, for -I.
  *
- *   ./predicator run --resolver libc:full examples/sqlite/query.c sqlite_eval "select 6 * 7"
+ *   ./predicator run --resolver libc:full -I "$(examples/sqlite/fetch.sh)" examples/sqlite/query.c sqlite_eval "select 6 * 7"
  *
  * The first run compiles SQLite (about half a minute); later runs come from the toolchain's cache.
  */

@@ -59,21 +59,18 @@ final class Plugins {
     /**
      * The large plugin: the SQLite amalgamation as bitcode at -O2, about 2.7 MB.
      *
-     * @throws IllegalStateException if {@code bench/fetch-large-plugin.sh} has not fetched it
+     * @throws IllegalStateException if {@code examples/sqlite/fetch.sh} cannot fetch its source here
      */
     static byte[] largeBitcode() {
-        Path source = Workspace.largePluginSource();
-        if (!Files.isRegularFile(source)) {
-            throw new IllegalStateException("The large plugin's source " + source + " is missing: run "
-                    + "bench/fetch-large-plugin.sh (./bench/run does)");
-        }
+        Path source = Workspace.largePluginSource().orElseThrow(() -> new IllegalStateException("The large "
+                + "plugin's source cannot be fetched here: examples/sqlite/fetch.sh needs npm and the npm registry"));
         return read(Clang.compile("sqlite3", "bc", List.of(source),
                 concat(List.of("-O2", "-c", "-emit-llvm"), SQLITE_FLAGS)));
     }
 
     /** Returns whether the large plugin's source has been fetched. */
     static boolean largePluginAvailable() {
-        return Files.isRegularFile(Workspace.largePluginSource());
+        return Workspace.largePluginSource().isPresent();
     }
 
     private static Path bitcode(String name, String source, List<String> flags) {

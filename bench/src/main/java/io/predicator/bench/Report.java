@@ -86,7 +86,7 @@ final class Report {
         line();
         line("How to run: `./bench/run` (about 40 minutes on this machine; `./bench/run --only call,load` for some groups, "
                 + "`--quick` for a fast smoke run whose numbers are not meaningful). It builds the module, fetches the "
-                + "large plugin with `bench/fetch-large-plugin.sh`, runs JMH (one fork per benchmark) and the paired "
+                + "large plugin with `examples/sqlite/fetch.sh`, runs JMH (one fork per benchmark) and the paired "
                 + "rounds of goals 2 and 6 (`CallRounds`, `LargePluginRounds`, each in a JVM of its own), writes "
                 + "`bench/target/results/*.json` and this file. `./mvnw verify` never runs benchmarks.");
         line();
@@ -377,7 +377,7 @@ final class Report {
         line("## 6. Large plugin");
         line();
         line("SQLite's amalgamation (`sqlite3.c`, one C file of ~270,000 lines, fetched from the npm package "
-                + "`better-sqlite3` by `bench/fetch-large-plugin.sh`; never committed), compiled by the bundled clang "
+                + "`better-sqlite3` by `examples/sqlite/fetch.sh`, the fetch the SQLite example shares; never committed), compiled by the bundled clang "
                 + "with `-O2 -c -emit-llvm -DSQLITE_THREADSAFE=0 -DSQLITE_OMIT_LOAD_EXTENSION ...` to ~2.7 MB of "
                 + "bitcode, loaded through the public API with `LibcResolver.of(LibcProfile.FULL)`; every load ends "
                 + "with a first call (`sqlite3_libversion_number()`), each in a fresh context. *Cold*: no object "

@@ -139,8 +139,8 @@ public final class RunAll {
                 }
                 case "large" -> {
                     if (!Plugins.largePluginAvailable()) {
-                        notMeasured().put(group, "the large plugin's source was not fetched (bench/fetch-large-plugin.sh "
-                                + "needs npm and the npm registry)");
+                        notMeasured().put(group, "the large plugin's source could not be fetched "
+                                + "(examples/sqlite/fetch.sh needs npm and the npm registry)");
                         return true;
                     }
                     Plugins.largeBitcode(); // compile once, before the timed rounds

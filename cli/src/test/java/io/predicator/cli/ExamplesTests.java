@@ -1,9 +1,11 @@
 package io.predicator.cli;
 
 import io.predicator.cli.Cli.Result;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,16 +88,32 @@ class ExamplesTests {
     }
 
     @Test
-    void sqliteAsOneTranslationUnitOfMoreThan260000Lines() throws IOException {
-        try (var lines = Files.lines(EXAMPLES.resolve("sqlite/sqlite3.c"))) {
+    void sqliteAsOneTranslationUnitOfMoreThan260000Lines() throws IOException, InterruptedException {
+        Path amalgamation = fetchSqlite();
+        try (var lines = Files.lines(amalgamation.resolve("sqlite3.c"))) {
             assertThat(lines.count()).isGreaterThan(260_000);
         }
-        assertPrints(execute("run", "--resolver", "libc:full", example("sqlite/query.c"), "sqlite_eval",
+        String include = amalgamation.toString();
+        assertPrints(execute("run", "--resolver", "libc:full", "-I", include, example("sqlite/query.c"), "sqlite_eval",
                 "create table t(x); insert into t values (1), (2), (39); select sum(x) from t"), "42\n");
-        assertPrints(execute("run", "--resolver", "libc:full", example("sqlite/query.c"), "sqlite_eval",
+        assertPrints(execute("run", "--resolver", "libc:full", "-I", include, example("sqlite/query.c"), "sqlite_eval",
                 "select 6 * 7"), "42\n");
-        assertPrints(execute("run", "--resolver", "libc:full", example("sqlite/query.c"), "sqlite_eval",
+        assertPrints(execute("run", "--resolver", "libc:full", "-I", include, example("sqlite/query.c"), "sqlite_eval",
                 "select * from missing"), "-1001\n");
+    }
+
+    /**
+     * Runs the example's own fetch, as its README says, and returns the directory it prints; skips, naming the
+     * reason, only when the fetch cannot happen here (status 3: no npm, or no registry).
+     */
+    private static Path fetchSqlite() throws IOException, InterruptedException {
+        Process fetch = new ProcessBuilder("bash", EXAMPLES.resolve("sqlite/fetch.sh").toString()).start();
+        String out = new String(fetch.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        String err = new String(fetch.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        int status = fetch.waitFor();
+        Assumptions.assumeTrue(status != 3, () -> "SQLite's amalgamation cannot be fetched here: " + err);
+        assertThat(status).as("examples/sqlite/fetch.sh failed: " + err).isZero();
+        return Path.of(out.lines().reduce((first, last) -> last).orElseThrow());
     }
 
     @Test
