@@ -13,15 +13,10 @@ import io.predicator.lifecycle.SwapResult;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardWatchEventKinds;
-import java.nio.file.WatchEvent;
-import java.nio.file.WatchKey;
-import java.nio.file.WatchService;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -33,22 +28,14 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
 import static java.util.Objects.requireNonNull;
 
 /**
- * The {@link PluginDirectory} implementation: a watcher thread turns {@link WatchService} events into debounced
+ * The {@link PluginDirectory} implementation: a {@link DirectoryWatcher} turns file events into debounced
  * tasks for one worker thread, which loads, swaps and unloads one {@link HotPlugin} per file.
  */
 public final class WatchedDirectory implements PluginDirectory {
@@ -56,17 +43,12 @@ public final class WatchedDirectory implements PluginDirectory {
 
     private final JitContext context;
     private final Path directory;
-    private final long debounceNanos;
     private final LoadOptions options;
     private final Listener listener;
     private final Map<String, SourceCompiler> compilers;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-    private final Map<String, ScheduledFuture<?>> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean closed = new AtomicBoolean();
-    private final WatchService watchService;
-    private final ScheduledExecutorService worker;
-    private final Thread watcher;
-    private volatile Thread workerThread;
+    private final DirectoryWatcher watcher;
 
     /** One file's plugin and what was last tried for it. Fields other than {@code plugin} belong to the worker. */
     private static final class Entry {
@@ -82,25 +64,14 @@ public final class WatchedDirectory implements PluginDirectory {
     }
 
     private WatchedDirectory(JitContext context, Path directory, Duration debounce, LoadOptions options,
-                             Listener listener, Map<String, SourceCompiler> compilers) throws IOException {
+                             Listener listener, Map<String, SourceCompiler> compilers) {
         this.context = context;
         this.directory = directory;
-        this.debounceNanos = debounce.toNanos();
         this.options = options;
         this.listener = listener;
         this.compilers = Map.copyOf(compilers);
-        this.watchService = directory.getFileSystem().newWatchService();
-        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, task -> {
-            Thread thread = new Thread(task, "predicator-plugin-directory " + directory.getFileName());
-            thread.setDaemon(true);
-            workerThread = thread;
-            return thread;
-        });
-        executor.setRemoveOnCancelPolicy(true);
-        executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-        this.worker = executor;
-        this.watcher = new Thread(this::watch, "predicator-plugin-directory-watch " + directory.getFileName());
-        this.watcher.setDaemon(true);
+        this.watcher = new DirectoryWatcher(directory, debounce, this::accepts, file -> apply(file, false),
+                () -> scan(false));
     }
 
     /**
@@ -122,16 +93,9 @@ public final class WatchedDirectory implements PluginDirectory {
         if (!Files.isDirectory(absolute)) {
             throw new IllegalArgumentException("not a directory: " + absolute);
         }
-        WatchedDirectory opened;
+        WatchedDirectory opened = new WatchedDirectory(context, absolute, debounce, options, listener, compilers);
         try {
-            opened = new WatchedDirectory(context, absolute, debounce, options, listener, compilers);
-            absolute.register(opened.watchService, StandardWatchEventKinds.ENTRY_CREATE,
-                    StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot watch plugin directory " + absolute + ": " + e.getMessage(), e);
-        }
-        try {
-            opened.runOnWorker(() -> opened.scan(false));
+            opened.watcher.runOnWorker(() -> opened.scan(false));
         } catch (RuntimeException | Error e) {
             opened.close();
             throw e;
@@ -190,7 +154,7 @@ public final class WatchedDirectory implements PluginDirectory {
     @Override
     public void rescan() {
         checkOpen();
-        runOnWorker(() -> scan(true));
+        watcher.runOnWorker(() -> scan(true));
     }
 
     @Override
@@ -203,34 +167,7 @@ public final class WatchedDirectory implements PluginDirectory {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        try {
-            watchService.close();
-        } catch (IOException e) {
-            LOGGER.log(System.Logger.Level.WARNING, "closing the watch service of " + directory + " failed", e);
-        }
-        // Cancels what is scheduled; a load in progress finishes (native code cannot be interrupted anyway).
-        worker.shutdown();
-        boolean onWorker = Thread.currentThread() == workerThread;
-        boolean interrupted = false;
-        if (!onWorker) {
-            while (true) {
-                try {
-                    if (worker.awaitTermination(1, TimeUnit.MINUTES)) {
-                        break;
-                    }
-                    LOGGER.log(System.Logger.Level.WARNING, "still waiting for a plugin load in " + directory);
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (Thread.currentThread() != watcher) {
-            try {
-                watcher.join(TimeUnit.SECONDS.toMillis(10));
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-        }
+        watcher.close();
         RuntimeException failure = null;
         for (Entry entry : entries.values()) {
             try {
@@ -243,9 +180,6 @@ public final class WatchedDirectory implements PluginDirectory {
                 }
             }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
         if (failure != null) {
             throw failure;
         }
@@ -255,97 +189,6 @@ public final class WatchedDirectory implements PluginDirectory {
     public String toString() {
         return "PluginDirectory[" + directory + ", " + plugins().size() + " plugins" + (closed.get() ? ", closed" : "")
                 + "]";
-    }
-
-    /** The watcher thread: turns events into debounced tasks until the watch service closes. */
-    private void watch() {
-        while (true) {
-            WatchKey key;
-            try {
-                key = watchService.take();
-            } catch (ClosedWatchServiceException | InterruptedException e) {
-                return;
-            }
-            for (WatchEvent<?> event : key.pollEvents()) {
-                if (event.kind() == StandardWatchEventKinds.OVERFLOW) {
-                    LOGGER.log(System.Logger.Level.DEBUG, () -> "events lost in " + directory + "; rescanning");
-                    schedule("", () -> scan(false));
-                } else if (event.context() instanceof Path name && accepts(name.toString())) {
-                    String file = name.toString();
-                    schedule(file, () -> apply(file, false));
-                }
-            }
-            if (!key.reset()) {
-                if (!closed.get()) {
-                    LOGGER.log(System.Logger.Level.WARNING, "plugin directory " + directory + " is no longer accessible; "
-                            + "its plugins keep serving but changes are no longer seen");
-                }
-                return;
-            }
-        }
-    }
-
-    /** (Re)starts the quiet period of a file: its task runs once no event arrived for the debounce interval. */
-    private void schedule(String key, Runnable task) {
-        pending.compute(key, (ignored, previous) -> {
-            if (previous != null) {
-                previous.cancel(false);
-            }
-            if (closed.get()) {
-                return null;
-            }
-            try {
-                return worker.schedule(() -> guarded(task), debounceNanos, TimeUnit.NANOSECONDS);
-            } catch (RejectedExecutionException e) {
-                return null;
-            }
-        });
-    }
-
-    private void runOnWorker(Runnable task) {
-        if (Thread.currentThread() == workerThread) {
-            task.run();
-            return;
-        }
-        Future<?> done;
-        try {
-            done = worker.submit(task);
-        } catch (RejectedExecutionException e) {
-            throw new AlreadyClosedException("plugin directory " + directory);
-        }
-        boolean interrupted = false;
-        try {
-            while (true) {
-                try {
-                    done.get();
-                    return;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                } catch (ExecutionException e) {
-                    if (e.getCause() instanceof RuntimeException runtime) {
-                        throw runtime;
-                    }
-                    if (e.getCause() instanceof Error error) {
-                        throw error;
-                    }
-                    throw new IllegalStateException(e.getCause());
-                } catch (CancellationException e) {
-                    throw new AlreadyClosedException("plugin directory " + directory);
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
-    }
-
-    private void guarded(Runnable task) {
-        try {
-            task.run();
-        } catch (RuntimeException | Error e) {
-            LOGGER.log(System.Logger.Level.ERROR, "unexpected failure while reloading plugins of " + directory, e);
-        }
     }
 
     /** Applies every file present and every file gone; with {@code retry}, also files whose content failed. */
