@@ -217,7 +217,7 @@ public record Signature(String returnType, List<String> parameterTypes, boolean 
      * @param llvmType an LLVM type name such as {@code i32}
      * @return the Java carrier, or empty if Java cannot call with it
      */
-    public static Optional<Class<?>> carrier(String llvmType) {
+    static Optional<Class<?>> carrier(String llvmType) {
         if (llvmType.equals("void")) {
             return Optional.of(void.class);
         }

@@ -5,7 +5,7 @@ import io.predicator.JitContext;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import io.predicator.spi.SymbolResolver;
-import io.predicator.spi.HostExceptions;
+import io.predicator.plumbing.HostExceptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,7 +1,7 @@
 package io.predicator.lifecycle.internal;
 
 import io.predicator.Signature;
-import io.predicator.spi.FunctionalInterfaces;
+import io.predicator.plumbing.FunctionalInterfaces;
 
 import java.lang.classfile.ClassFile;
 import java.lang.classfile.CodeBuilder;
@@ -12,11 +12,9 @@ import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.MethodHandleProxies;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
-import java.lang.reflect.Proxy;
 import java.util.List;
 
 import static java.lang.constant.ConstantDescs.CD_MethodHandle;
@@ -27,10 +25,11 @@ import static java.lang.constant.ConstantDescs.CD_void;
 /**
  * Implements a functional interface on top of a dispatching method handle.
  *
- * <p>Where the interface is visible from this class loader and module, the implementation is a hidden class whose
- * method invokes the handle as a constant (loaded from class data), so the JIT compiler inlines the dispatch into
- * the caller: a call costs what the version's own handle costs plus a volatile read. Other interfaces fall back to
- * {@link MethodHandleProxies} (public) or a dynamic {@link Proxy}.
+ * <p>The implementation is a hidden class whose method invokes the handle as a constant (loaded from class data),
+ * so the JIT compiler inlines the dispatch into the caller: a call costs what the version's own handle costs plus a
+ * volatile read. It is defined beside this class, or in the interface's own package and class loader where this
+ * loader cannot see the interface ({@link FunctionalInterfaces#definer}). Only an interface that no such class can
+ * implement (in a named module that does not open its package to Predicator) falls back to a dynamic proxy.
  */
 final class FunctionViews {
     private static final MethodTypeDesc MTD_VOID = MethodTypeDesc.of(CD_void);
@@ -51,16 +50,16 @@ final class FunctionViews {
 
     static <T> T implement(Class<T> functionalInterface, Method method, MethodHandle dispatcher, String description) {
         MethodHandle exact = dispatcher.asType(MethodType.methodType(method.getReturnType(), method.getParameterTypes()));
-        if (FunctionalInterfaces.implementable(functionalInterface, FunctionViews.class)) {
-            return hidden(functionalInterface, method, exact, description);
-        }
-        return FunctionalInterfaces.implement(functionalInterface, exact, description);
+        return FunctionalInterfaces.definer(functionalInterface, MethodHandles.lookup())
+                .map(definer -> hidden(definer, functionalInterface, method, exact, description))
+                .orElseGet(() -> FunctionalInterfaces.implement(functionalInterface, exact, description));
     }
 
-    private static <T> T hidden(Class<T> type, Method method, MethodHandle dispatcher, String description) {
+    private static <T> T hidden(MethodHandles.Lookup definer, Class<T> type, Method method, MethodHandle dispatcher,
+                                String description) {
         MethodTypeDesc signature = MethodType.methodType(method.getReturnType(), method.getParameterTypes())
                 .describeConstable().orElseThrow();
-        ClassDesc self = ClassDesc.of(FunctionViews.class.getPackageName() + ".FunctionView");
+        ClassDesc self = FunctionalInterfaces.classIn(definer, "FunctionView");
         byte[] bytes = ClassFile.of().build(self, builder -> builder
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC)
                 .withInterfaceSymbols(type.describeConstable().orElseThrow())
@@ -74,8 +73,8 @@ final class FunctionViews {
                         .ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA_AT, "_", CD_String, 1))
                         .areturn()));
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup()
-                    .defineHiddenClassWithClassData(bytes, List.of(dispatcher, description), true);
+            MethodHandles.Lookup lookup = definer.defineHiddenClassWithClassData(bytes, List.of(dispatcher, description),
+                    true);
             Object instance = lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class)).invoke();
             return type.cast(instance);
         } catch (Throwable e) {

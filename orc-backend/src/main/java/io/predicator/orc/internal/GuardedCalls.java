@@ -1,7 +1,7 @@
 package io.predicator.orc.internal;
 
 import io.predicator.Signature;
-import io.predicator.spi.FunctionalInterfaces;
+import io.predicator.plumbing.FunctionalInterfaces;
 
 import java.lang.classfile.ClassBuilder;
 import java.lang.classfile.ClassFile;
@@ -37,7 +37,10 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * <p>The guard is straight-line bytecode around a downcall handle that the class holds as a constant, so the JIT
  * compiler inlines all of it into the caller: no method-handle combinators, no per-plugin classes. A plugin's
  * function is that method with the plugin, its address and its name bound ({@link #handle}), or an instance of the
- * interface's class holding the three in final fields ({@link #implement}).
+ * interface's class holding the three in final fields ({@link #implement}). The interface's class calls the static
+ * method through a constant method handle (its class data), so it names no class of this module: it can be defined
+ * in the interface's own package and class loader when this module's loader cannot see the interface
+ * ({@link FunctionalInterfaces#definer}), and such interfaces get the same inlined guard.
  *
  * <p>The generated method is, for {@code int add(int, int)}:
  * <pre>{@code
@@ -63,7 +66,7 @@ final class GuardedCalls {
     private static final ClassDesc CD_SEGMENT = MemorySegment.class.describeConstable().orElseThrow();
     private static final MethodTypeDesc ENTER = MethodTypeDesc.of(CD_FRAMES);
     private static final MethodTypeDesc EXIT = MethodTypeDesc.of(CD_void, CD_String, CD_Throwable, CD_FRAMES);
-    private static final MethodTypeDesc CONSTRUCTOR = MethodTypeDesc.of(CD_void, CD_PLUGIN, CD_SEGMENT, CD_String, CD_String);
+    private static final MethodTypeDesc CONSTRUCTOR = MethodTypeDesc.of(CD_void, CD_Object, CD_SEGMENT, CD_String, CD_String);
 
     /** Per C signature (not per Java type: two layouts of one Java type may pass differently), the static call. */
     private static final Map<FunctionDescriptor, MethodHandle> CALLS = new ConcurrentHashMap<>();
@@ -71,8 +74,7 @@ final class GuardedCalls {
     private static final ClassValue<Optional<MethodHandle>> CONSTRUCTORS = new ClassValue<>() {
         @Override
         protected Optional<MethodHandle> computeValue(Class<?> type) {
-            return FunctionalInterfaces.implementable(type, GuardedCalls.class) ? Optional.of(constructor(type))
-                    : Optional.empty();
+            return FunctionalInterfaces.definer(type, MethodHandles.lookup()).map(definer -> constructor(type, definer));
         }
     };
 
@@ -85,9 +87,7 @@ final class GuardedCalls {
      * @param descriptor the C signature
      */
     static MethodHandle handle(OrcPlugin plugin, MemorySegment target, String symbol, FunctionDescriptor descriptor) {
-        MethodHandle call = CALLS.computeIfAbsent(descriptor,
-                key -> findCall(define(descriptor, null), descriptor.toMethodType()));
-        return MethodHandles.insertArguments(call, 0, plugin, target, symbol);
+        return MethodHandles.insertArguments(call(descriptor), 0, plugin, target, symbol);
     }
 
     /**
@@ -110,11 +110,28 @@ final class GuardedCalls {
         }
     }
 
-    private static MethodHandle constructor(Class<?> functionalInterface) {
-        MethodHandles.Lookup lookup = define(FunctionalInterfaces.descriptor(functionalInterface), functionalInterface);
+    /** The static guarded call of a C signature: {@code (OrcPlugin, MemorySegment, String, arguments...)}. */
+    private static MethodHandle call(FunctionDescriptor descriptor) {
+        return CALLS.computeIfAbsent(descriptor, key -> findCall(define(descriptor), descriptor.toMethodType()));
+    }
+
+    /**
+     * Defines the interface's class with the lookup and returns its constructor
+     * {@code (Object plugin, MemorySegment target, String symbol, String description)}; its class data is the
+     * static guarded call, taking the plugin as an {@code Object}.
+     */
+    private static MethodHandle constructor(Class<?> functionalInterface, MethodHandles.Lookup definer) {
+        FunctionDescriptor descriptor = FunctionalInterfaces.descriptor(functionalInterface);
+        MethodType erased = callType(descriptor.toMethodType()).changeParameterType(0, Object.class);
+        MethodHandle call = call(descriptor).asType(erased);
+        ClassDesc self = FunctionalInterfaces.classIn(definer, "GuardedFunction");
+        byte[] bytes = ClassFile.of().build(self, builder -> implementInterface(builder
+                .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC), self,
+                functionalInterface, erased.describeConstable().orElseThrow()));
         try {
+            MethodHandles.Lookup lookup = definer.defineHiddenClassWithClassData(bytes, call, true);
             return lookup.findConstructor(lookup.lookupClass(), MethodType.methodType(void.class,
-                    OrcPlugin.class, MemorySegment.class, String.class, String.class));
+                    Object.class, MemorySegment.class, String.class, String.class));
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("cannot implement " + functionalInterface.getName(), e);
         }
@@ -133,20 +150,16 @@ final class GuardedCalls {
     }
 
     /**
-     * Defines the class for a signature, implementing the interface if one is given; its class data is the
-     * downcall handle (address first), loaded as a constant.
+     * Defines the class of a signature's static guarded call; its class data is the downcall handle (address
+     * first), loaded as a constant.
      */
-    private static MethodHandles.Lookup define(FunctionDescriptor descriptor, Class<?> functionalInterface) {
+    private static MethodHandles.Lookup define(FunctionDescriptor descriptor) {
         MethodType type = descriptor.toMethodType();
         MethodTypeDesc call = callType(type).describeConstable().orElseThrow();
         ClassDesc self = ClassDesc.of(GuardedCalls.class.getPackageName() + ".GuardedCall");
-        byte[] bytes = ClassFile.of().build(self, builder -> {
-            builder.withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC)
-                    .withMethodBody(CALL, call, ClassFile.ACC_STATIC, code -> guardedCall(code, type));
-            if (functionalInterface != null) {
-                implementInterface(builder, self, functionalInterface, call);
-            }
-        });
+        byte[] bytes = ClassFile.of().build(self, builder -> builder
+                .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC)
+                .withMethodBody(CALL, call, ClassFile.ACC_STATIC, code -> guardedCall(code, type)));
         try {
             return MethodHandles.lookup().defineHiddenClassWithClassData(bytes, LINKER.downcallHandle(descriptor), true);
         } catch (IllegalAccessException e) {
@@ -192,24 +205,26 @@ final class GuardedCalls {
                 .describeConstable().orElseThrow();
         int fields = ClassFile.ACC_PRIVATE | ClassFile.ACC_FINAL;
         builder.withInterfaceSymbols(functionalInterface.describeConstable().orElseThrow())
-                .withField("plugin", CD_PLUGIN, fields)
+                .withField("plugin", CD_Object, fields)
                 .withField("target", CD_SEGMENT, fields)
                 .withField("symbol", CD_String, fields)
                 .withField("description", CD_String, fields)
                 .withMethodBody(ConstantDescs.INIT_NAME, CONSTRUCTOR, ClassFile.ACC_PUBLIC, code -> code
                         .aload(0)
                         .invokespecial(CD_Object, ConstantDescs.INIT_NAME, MethodTypeDesc.of(CD_void))
-                        .aload(0).aload(1).putfield(self, "plugin", CD_PLUGIN)
+                        .aload(0).aload(1).putfield(self, "plugin", CD_Object)
                         .aload(0).aload(2).putfield(self, "target", CD_SEGMENT)
                         .aload(0).aload(3).putfield(self, "symbol", CD_String)
                         .aload(0).aload(4).putfield(self, "description", CD_String)
                         .return_())
                 .withMethodBody(method.getName(), signature, ClassFile.ACC_PUBLIC | ClassFile.ACC_FINAL, code -> {
-                    code.aload(0).getfield(self, "plugin", CD_PLUGIN)
+                    code.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA, ConstantDescs.DEFAULT_NAME,
+                                    CD_MethodHandle))
+                            .aload(0).getfield(self, "plugin", CD_Object)
                             .aload(0).getfield(self, "target", CD_SEGMENT)
                             .aload(0).getfield(self, "symbol", CD_String);
                     loadArguments(code, List.of(method.getParameterTypes()), 1);
-                    code.invokestatic(self, CALL, call);
+                    code.invokevirtual(CD_MethodHandle, "invokeExact", call);
                     code.return_(TypeKind.from(method.getReturnType()));
                 })
                 .withMethodBody("toString", MethodTypeDesc.of(CD_String), ClassFile.ACC_PUBLIC, code -> code

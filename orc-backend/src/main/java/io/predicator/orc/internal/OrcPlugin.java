@@ -11,7 +11,7 @@ import io.predicator.Signature;
 import io.predicator.SignatureMismatchException;
 import io.predicator.UnknownSymbolException;
 import io.predicator.UnresolvedSymbolsException;
-import io.predicator.spi.HostExceptions;
+import io.predicator.plumbing.HostExceptions;
 import io.predicator.spi.SymbolResolver;
 
 import java.lang.foreign.Arena;

@@ -4,7 +4,7 @@ import io.predicator.HostFunctionException;
 import io.predicator.JitContext;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
-import io.predicator.spi.HostExceptions;
+import io.predicator.plumbing.HostExceptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

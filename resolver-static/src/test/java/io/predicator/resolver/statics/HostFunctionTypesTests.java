@@ -1,6 +1,6 @@
 package io.predicator.resolver.statics;
 
-import io.predicator.spi.HostExceptions;
+import io.predicator.plumbing.HostExceptions;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

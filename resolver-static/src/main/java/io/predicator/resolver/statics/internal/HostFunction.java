@@ -1,8 +1,8 @@
 package io.predicator.resolver.statics.internal;
 
 import io.predicator.Signature;
-import io.predicator.spi.FunctionalInterfaces;
-import io.predicator.spi.HostExceptions;
+import io.predicator.plumbing.FunctionalInterfaces;
+import io.predicator.plumbing.HostExceptions;
 
 import java.lang.foreign.AddressLayout;
 import java.lang.foreign.Arena;

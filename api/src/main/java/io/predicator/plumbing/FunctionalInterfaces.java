@@ -1,4 +1,4 @@
-package io.predicator.spi;
+package io.predicator.plumbing;
 
 import io.predicator.Signature;
 
@@ -21,6 +21,7 @@ import java.lang.reflect.Modifier;
 import java.lang.reflect.Proxy;
 import java.util.Arrays;
 import java.util.Map;
+import java.util.Optional;
 
 import static java.lang.constant.ConstantDescs.CD_MethodHandle;
 import static java.lang.constant.ConstantDescs.CD_Object;
@@ -32,10 +33,14 @@ import static java.util.Objects.requireNonNull;
  * Implements functional interfaces with method handles, for backends, resolvers and anyone else who hands native
  * functions to Java code as plain interfaces.
  *
- * <p>Each public interface gets one generated class, made once and reused: an instance holds its handle in a
- * final field and calls it with {@code invokeExact}. Unlike {@code MethodHandleProxies}, which defines a class per
- * instance, creating instances for thousands of short-lived plugins costs no class definitions. Interfaces that
- * are not public are served by a {@link Proxy}.
+ * <p>Each interface gets one generated class, made once and reused: an instance holds its handle in a final field
+ * and calls it with {@code invokeExact}. Unlike {@code MethodHandleProxies}, which defines a class per instance,
+ * creating instances for thousands of short-lived plugins costs no class definitions. Where this module's class
+ * loader cannot see the interface, the class is defined in the interface's own package and class loader
+ * ({@link #definer}), as long as the interface's module opens that package to this one, which every class-path,
+ * source-launched, plugin or web-app class loader's unnamed module does; so such interfaces get the same fast path,
+ * and need not even be public. Only an interface in a named module that neither opens its package to this module
+ * nor exports it publicly is served by a {@link Proxy}.
  *
  * @since 0.1
  */
@@ -52,10 +57,14 @@ public final class FunctionalInterfaces {
             MemorySegment.class, ValueLayout.ADDRESS);
     private static final MethodTypeDesc CONSTRUCTOR = MethodTypeDesc.of(CD_void, CD_MethodHandle, CD_String);
 
-    private static final ClassValue<MethodHandle> FACTORIES = new ClassValue<>() {
+    /**
+     * Per interface, the constructor of its generated class, or empty if none can be defined. A {@code ClassValue}
+     * keeps the class with the interface: an interface's class loader stays collectable.
+     */
+    private static final ClassValue<Optional<MethodHandle>> FACTORIES = new ClassValue<>() {
         @Override
-        protected MethodHandle computeValue(Class<?> type) {
-            return factory(type);
+        protected Optional<MethodHandle> computeValue(Class<?> type) {
+            return definer(type, MethodHandles.lookup()).map(lookup -> factory(type, lookup));
         }
     };
 
@@ -105,12 +114,13 @@ public final class FunctionalInterfaces {
         requireNonNull(description, "description is null");
         Method method = Signature.singleAbstractMethod(functionalInterface);
         MethodHandle exact = target.asType(MethodType.methodType(method.getReturnType(), method.getParameterTypes()));
-        if (!implementable(functionalInterface, FunctionalInterfaces.class)) {
+        Optional<MethodHandle> factory = FACTORIES.get(functionalInterface);
+        if (factory.isEmpty()) {
             return functionalInterface.cast(Proxy.newProxyInstance(functionalInterface.getClassLoader(),
                     new Class<?>[] {functionalInterface}, new Handler(method, exact, description)));
         }
         try {
-            return functionalInterface.cast((Object) FACTORIES.get(functionalInterface).invoke(exact, description));
+            return functionalInterface.cast((Object) factory.get().invoke(exact, description));
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -121,7 +131,8 @@ public final class FunctionalInterfaces {
     /**
      * Returns whether a class defined next to {@code neighbour} (same class loader, same module) can implement the
      * interface in bytecode: the interface must be public, not hidden or sealed, exported to that module, and
-     * visible by name from that loader. Where this is false, use {@link #implement}, which falls back to a proxy.
+     * visible by name from that loader. Where this is false, {@link #definer} may still find a place for the class
+     * in the interface's own package.
      *
      * @param type the interface
      * @param neighbour a class whose loader and module the implementation would share
@@ -144,12 +155,97 @@ public final class FunctionalInterfaces {
         }
     }
 
-    /** Defines the implementation class of a public interface and returns its constructor. */
-    private static MethodHandle factory(Class<?> type) {
+    /**
+     * Returns a full-privilege lookup in which a hidden class that implements the interface can be defined:
+     * {@code own} itself if a class there can name the interface ({@link #implementable}), or else one in the
+     * interface's own package and class loader, if its module opens that package to this module (an unnamed module,
+     * that of every class-path, source-launched, plugin or web-app class loader, opens every package). A class
+     * defined in the interface's package may reference only the interface and what its loader sees, such as
+     * {@code java.base}: hand it everything else as method handles, through class data.
+     *
+     * @param type the interface
+     * @param own a full-privilege lookup of the caller, from {@link MethodHandles#lookup()}
+     * @return the lookup to define the class with, or empty if no class can implement the interface in bytecode
+     */
+    public static Optional<MethodHandles.Lookup> definer(Class<?> type, MethodHandles.Lookup own) {
+        requireNonNull(type, "type is null");
+        requireNonNull(own, "own is null");
+        if (implementable(type, own.lookupClass())) {
+            return Optional.of(own);
+        }
+        return FOREIGN_DEFINERS.get(type);
+    }
+
+    /**
+     * Returns the descriptor of a class named {@code simpleName} in the package of the lookup's class.
+     *
+     * @param definer a lookup from {@link #definer}
+     * @param simpleName the class's simple name
+     * @return its descriptor, in the unnamed package if the lookup's class is
+     */
+    public static ClassDesc classIn(MethodHandles.Lookup definer, String simpleName) {
+        String pkg = definer.lookupClass().getPackageName();
+        return ClassDesc.of(pkg.isEmpty() ? simpleName : pkg + "." + simpleName);
+    }
+
+    /**
+     * Per interface, a full-privilege lookup in its own package and class loader: a lookup that this module gets
+     * there ({@code privateLookupIn}) may define ordinary classes but not hidden ones, so it defines one small,
+     * package-private anchor class beside the interface whose only method returns its own full-privilege lookup.
+     * Kept in a {@code ClassValue}, the lookup lives as long as the interface: its class loader stays collectable.
+     */
+    private static final ClassValue<Optional<MethodHandles.Lookup>> FOREIGN_DEFINERS = new ClassValue<>() {
+        @Override
+        protected Optional<MethodHandles.Lookup> computeValue(Class<?> type) {
+            if (!type.isInterface() || type.isHidden() || type.isSealed() || type.isArray()) {
+                return Optional.empty();
+            }
+            MethodHandles.Lookup own = MethodHandles.lookup();
+            Module module = FunctionalInterfaces.class.getModule();
+            if (!type.getModule().isOpen(type.getPackageName(), module)) {
+                return Optional.empty();
+            }
+            try {
+                module.addReads(type.getModule());
+                MethodHandles.Lookup there = MethodHandles.privateLookupIn(type, own);
+                Class<?> anchor = anchor(type, there);
+                return Optional.of((MethodHandles.Lookup) there.findStatic(anchor, "lookup",
+                        MethodType.methodType(MethodHandles.Lookup.class)).invoke());
+            } catch (RuntimeException | Error e) {
+                throw e;
+            } catch (Throwable refused) {
+                return Optional.empty();
+            }
+        }
+    };
+
+    /** Defines (or finds, if another thread won) the anchor class beside an interface. */
+    private static Class<?> anchor(Class<?> type, MethodHandles.Lookup there) throws IllegalAccessException {
+        String name = type.getName() + "$$PredicatorLookup";
+        ClassDesc lookupDesc = MethodHandles.Lookup.class.describeConstable().orElseThrow();
+        byte[] bytes = ClassFile.of().build(ClassDesc.of(name), builder -> builder
+                .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC)
+                .withMethodBody("lookup", MethodTypeDesc.of(lookupDesc), ClassFile.ACC_STATIC, code -> code
+                        .invokestatic(MethodHandles.class.describeConstable().orElseThrow(), "lookup",
+                                MethodTypeDesc.of(lookupDesc))
+                        .areturn()));
+        try {
+            return there.defineClass(bytes);
+        } catch (LinkageError defined) {
+            try {
+                return there.findClass(name);
+            } catch (ClassNotFoundException e) {
+                throw defined;
+            }
+        }
+    }
+
+    /** Defines the implementation class of an interface with the lookup and returns its constructor. */
+    private static MethodHandle factory(Class<?> type, MethodHandles.Lookup definer) {
         Method method = Signature.singleAbstractMethod(type);
         MethodTypeDesc signature = MethodType.methodType(method.getReturnType(), method.getParameterTypes())
                 .describeConstable().orElseThrow();
-        ClassDesc self = ClassDesc.of(FunctionalInterfaces.class.getPackageName() + ".FunctionalInterfaceImpl");
+        ClassDesc self = classIn(definer, "FunctionalInterfaceImpl");
         byte[] bytes = ClassFile.of().build(self, builder -> builder
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC)
                 .withInterfaceSymbols(type.describeConstable().orElseThrow())
@@ -166,7 +262,7 @@ public final class FunctionalInterfaces {
                 .withMethodBody("toString", MethodTypeDesc.of(CD_String), ClassFile.ACC_PUBLIC, code -> code
                         .aload(0).getfield(self, "description", CD_String).areturn()));
         try {
-            MethodHandles.Lookup lookup = MethodHandles.lookup().defineHiddenClass(bytes, true);
+            MethodHandles.Lookup lookup = definer.defineHiddenClass(bytes, true);
             return lookup.findConstructor(lookup.lookupClass(),
                     MethodType.methodType(void.class, MethodHandle.class, String.class));
         } catch (IllegalAccessException | NoSuchMethodException e) {

@@ -1,4 +1,4 @@
-package io.predicator.spi;
+package io.predicator.plumbing;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
