@@ -46,6 +46,11 @@ public class CallOverheadBenchmark {
         static final Plugin PLUGIN = JIT.load(ModuleSource.bitcode("trivial.bc", Plugins.trivialBitcode()));
         /** The safe path: a functional interface implemented by the plugin. */
         static final IntBinaryOperator SAFE = PLUGIN.function("add", IntBinaryOperator.class);
+        /**
+         * The safe path through an interface of a class loader that Predicator's cannot see, called as that
+         * loader's code calls it (see {@link ForeignInterface}).
+         */
+        static final MethodHandle SAFE_FOREIGN_LOADER = foreign();
         /** The safe path as a method handle. */
         static final MethodHandle SAFE_HANDLE = PLUGIN.function("add", LoadLatencyBenchmark.INT_INT_INT);
         private static final MemorySegment ADDRESS = MemorySegment.ofAddress(PLUGIN.address("add").orElseThrow().address());
@@ -60,6 +65,11 @@ public class CallOverheadBenchmark {
                 ADDRESS.reinterpret(Arena.ofShared(), null));
 
         private Loaded() {
+        }
+
+        private static MethodHandle foreign() {
+            Class<?> type = ForeignInterface.define();
+            return ForeignInterface.applyAsInt(type, PLUGIN.function("add", type));
         }
     }
 
@@ -83,6 +93,18 @@ public class CallOverheadBenchmark {
     @Threads(1)
     public int safe1() {
         return Loaded.SAFE.applyAsInt(a, b);
+    }
+
+    @Benchmark
+    @Threads(1)
+    public int safeForeignLoader1() throws Throwable {
+        return (int) Loaded.SAFE_FOREIGN_LOADER.invokeExact(a, b);
+    }
+
+    @Benchmark
+    @Threads(2)
+    public int safeForeignLoader2() throws Throwable {
+        return (int) Loaded.SAFE_FOREIGN_LOADER.invokeExact(a, b);
     }
 
     @Benchmark

@@ -31,7 +31,7 @@ import java.util.stream.Collectors;
  */
 public final class CallRounds {
     /** The paths, in the order of their index. */
-    static final List<String> PATHS = List.of("raw", "safe", "safeHandle");
+    static final List<String> PATHS = List.of("raw", "safe", "safeHandle", "safeForeignLoader");
     /** Short blocks per path that each thread runs first, so that C2 compiles the block methods. */
     private static final int COMPILE_BLOCKS = 3_000;
     private static final int COMPILE_CALLS = 1_000;
@@ -137,7 +137,8 @@ public final class CallRounds {
         int sum = switch (path) {
             case 0 -> raw(calls);
             case 1 -> safe(calls);
-            default -> safeHandle(calls);
+            case 2 -> safeHandle(calls);
+            default -> safeForeignLoader(calls);
         };
         long nanos = System.nanoTime() - start;
         if (sum != expectedSum(calls)) {
@@ -167,6 +168,14 @@ public final class CallRounds {
         int sum = 0;
         for (int i = 0; i < calls; i++) {
             sum += (int) CallOverheadBenchmark.Loaded.SAFE_HANDLE.invokeExact(i, ADDEND);
+        }
+        return sum;
+    }
+
+    private static int safeForeignLoader(int calls) throws Throwable {
+        int sum = 0;
+        for (int i = 0; i < calls; i++) {
+            sum += (int) CallOverheadBenchmark.Loaded.SAFE_FOREIGN_LOADER.invokeExact(i, ADDEND);
         }
         return sum;
     }

@@ -170,6 +170,11 @@ final class Report {
         Optional<Score> handle2 = jmh("CallOverheadBenchmark.safeHandle2");
         line("| Safe: method handle (`plugin.function(name, descriptor)`) | " + time(handle1) + " | "
                 + ratio(handle1, raw1) + " | " + time(handle2) + " | " + ratio(handle2, raw2) + " |");
+        Optional<Score> foreign1 = jmh("CallOverheadBenchmark.safeForeignLoader1");
+        Optional<Score> foreign2 = jmh("CallOverheadBenchmark.safeForeignLoader2");
+        line("| Safe: functional interface of a class loader Predicator cannot see (source-launched, plugin or web-app "
+                + "loader) | " + time(foreign1) + " | " + ratio(foreign1, raw1) + " | " + time(foreign2) + " | "
+                + ratio(foreign2, raw2) + " |");
         Optional<Score> arena1 = jmh("CallOverheadBenchmark.rawSharedArena1");
         Optional<Score> arena2 = jmh("CallOverheadBenchmark.rawSharedArena2");
         line("| For information: raw, target segment of a shared arena (what an arena-only guard costs) | " + time(arena1)
@@ -194,7 +199,8 @@ final class Report {
             String label = switch (path) {
                 case "raw" -> "Raw FFM downcall (baseline)";
                 case "safe" -> "**Safe: functional interface**";
-                default -> "Safe: method handle";
+                case "safeHandle" -> "Safe: method handle";
+                default -> "Safe: functional interface of a class loader Predicator cannot see";
             };
             StringBuilder row = new StringBuilder("| " + label);
             for (String threads : List.of("threads1", "threads2")) {
