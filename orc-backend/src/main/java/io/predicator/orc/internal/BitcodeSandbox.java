@@ -3,6 +3,7 @@ package io.predicator.orc.internal;
 import io.predicator.CompilationException;
 import io.predicator.ConfigurationException;
 import io.predicator.MalformedModuleException;
+import io.predicator.orc.programs.LlvmPrograms;
 
 import java.io.IOException;
 import java.io.InputStream;

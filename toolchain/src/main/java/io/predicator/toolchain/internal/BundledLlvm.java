@@ -1,7 +1,7 @@
 package io.predicator.toolchain.internal;
 
 import io.predicator.ConfigurationException;
-import io.predicator.orc.internal.LlvmPrograms;
+import io.predicator.orc.programs.LlvmPrograms;
 import io.predicator.toolchain.ToolNotFoundException;
 
 /**

@@ -1,6 +1,6 @@
 package io.predicator.toolchain.internal;
 
-import io.predicator.orc.internal.LlvmPrograms;
+import io.predicator.orc.programs.LlvmPrograms;
 import io.predicator.toolchain.CompilationFailedException;
 import io.predicator.toolchain.CompileRequest;
 import io.predicator.toolchain.OutputKind;

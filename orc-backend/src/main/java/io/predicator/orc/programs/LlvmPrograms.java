@@ -1,4 +1,4 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.programs;
 
 import io.predicator.ConfigurationException;
 import org.bytedeco.javacpp.Loader;
