@@ -32,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ModuleDescriptorsTests {
     private static final List<String> LIBRARIES = List.of("io.predicator", "io.predicator.orc",
             "io.predicator.resolvers", "io.predicator.resolver.naive", "io.predicator.resolver.libc",
-            "io.predicator.resolver.statics", "io.predicator.testkit", "io.predicator.guice",
+            "io.predicator.resolver.statics", "io.predicator.fixtures", "io.predicator.testkit", "io.predicator.guice",
             "io.predicator.lifecycle", "io.predicator.toolchain");
 
     private static ModuleLayer layer;

@@ -1,14 +1,14 @@
 package io.predicator.lifecycle;
 
 import io.predicator.ModuleSource;
-import io.predicator.testkit.fixtures.ArchiveMember;
-import io.predicator.testkit.fixtures.FixtureCompiler;
+import io.predicator.fixtures.ArchiveMember;
+import io.predicator.fixtures.FixtureCompiler;
 
 import java.util.List;
 
 /**
  * Test plugins: small IR modules whose results identify the version that produced them, and bitcode, objects and
- * archives made from that IR by the testkit's fixture compiler, independently of the backend.
+ * archives made from that IR by the shared fixture compiler (predicator-fixtures), independently of the backend.
  */
 final class Modules {
     private Modules() {

@@ -1,5 +1,6 @@
 package io.predicator.orc;
 
+import io.predicator.fixtures.ArchiveMember;
 import io.predicator.ExportedFunction;
 import io.predicator.JitContext;
 import io.predicator.ModuleFormat;
@@ -7,7 +8,6 @@ import io.predicator.ModuleInfo;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import io.predicator.Signature;
-import io.predicator.orc.TestModules.Member;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -46,7 +46,7 @@ class FormatsTests {
         assertThat(ModuleSource.of("a.wrapped.bc", TestModules.wrapBitcode(bitcode)).format())
                 .isEqualTo(ModuleFormat.BITCODE);
         assertThat(ModuleSource.of("a.o", object).format()).isEqualTo(ModuleFormat.OBJECT);
-        assertThat(ModuleSource.of("a.a", TestModules.archive(false, new Member("a.o", object))).format())
+        assertThat(ModuleSource.of("a.a", TestModules.archive(false, new ArchiveMember("a.o", object))).format())
                 .isEqualTo(ModuleFormat.ARCHIVE);
     }
 
@@ -123,8 +123,8 @@ class FormatsTests {
                 }
                 """);
         byte[] archive = TestModules.archive(true,
-                new Member("caller.o", caller, List.of("sum_of_squares")),
-                new Member("callee.o", callee, List.of("square")));
+                new ArchiveMember("caller.o", caller, List.of("sum_of_squares")),
+                new ArchiveMember("callee.o", callee, List.of("square")));
 
         try (Plugin plugin = context.load(ModuleSource.of("squares.a", archive))) {
             assertThat(plugin.function("sum_of_squares", IntBinaryOperator.class).applyAsInt(3, 4)).isEqualTo(25);
@@ -172,7 +172,7 @@ class FormatsTests {
         byte[] object = TestModules.object(TestModules.irText(ARITH));
         try (Plugin fromObject = context.load(ModuleSource.of("arith.o", object));
              Plugin fromArchive = context.load(ModuleSource.of("arith.a",
-                     TestModules.archive(true, new Member("arith.o", object, List.of("add", "mul", "sub")))))) {
+                     TestModules.archive(true, new ArchiveMember("arith.o", object, List.of("add", "mul", "sub")))))) {
             for (Plugin plugin : List.of(fromObject, fromArchive)) {
                 assertThat(plugin.exports()).containsExactly(
                         new ExportedFunction("add", Optional.empty()),
@@ -213,7 +213,7 @@ class FormatsTests {
         byte[] object = TestModules.object(TestModules.irText("imports.ll"));
         ModuleInfo fromObject = context.inspect(ModuleSource.of("imports.o", object));
         ModuleInfo fromArchive = context.inspect(ModuleSource.of("imports.a",
-                TestModules.archive(false, new Member("imports.o", object))));
+                TestModules.archive(false, new ArchiveMember("imports.o", object))));
 
         assertThat(fromObject.format()).isEqualTo(ModuleFormat.OBJECT);
         assertThat(fromArchive.format()).isEqualTo(ModuleFormat.ARCHIVE);
@@ -250,8 +250,8 @@ class FormatsTests {
         byte[] arith = TestModules.object(ir);
         byte[] data = TestModules.object(TestModules.irText("data.ll"));
         byte[] archive = TestModules.archive(withSymbolTable,
-                new Member("arith.o", arith, List.of("add", "mul", "sub")),
-                new Member("data.o", data, List.of("bump", "count", "counter", "greeting", "table", "table_at")));
+                new ArchiveMember("arith.o", arith, List.of("add", "mul", "sub")),
+                new ArchiveMember("data.o", data, List.of("bump", "count", "counter", "greeting", "table", "table_at")));
         assertThat(archive).startsWith('!', '<', 'a', 'r', 'c', 'h', '>', '\n');
 
         try (Plugin plugin = context.load(ModuleSource.of("lib.a", archive))) {

@@ -1,11 +1,11 @@
 package io.predicator.orc;
 
+import io.predicator.fixtures.ArchiveMember;
 import io.predicator.JitContext;
 import io.predicator.JitException;
 import io.predicator.LoadOptions;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
-import io.predicator.orc.TestModules.Member;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -215,8 +215,8 @@ class FuzzTests {
                 return Case.detect(fixture + ".o", Mutations.byteMutated(object, random), "byte edits of " + fixture
                         + ".o");
             }
-            byte[] archive = TestModules.archive(random.nextBoolean(), new Member("a.o", object),
-                    new Member("b.bc", bitcode.get(pick(random))));
+            byte[] archive = TestModules.archive(random.nextBoolean(), new ArchiveMember("a.o", object),
+                    new ArchiveMember("b.bc", bitcode.get(pick(random))));
             return Case.detect(fixture + ".a", Mutations.byteMutated(archive, random), "byte edits of an archive with "
                     + fixture + ".o");
         });

@@ -1,5 +1,6 @@
 package io.predicator.orc;
 
+import io.predicator.fixtures.ArchiveMember;
 import io.predicator.JitContext;
 import io.predicator.JitException;
 import io.predicator.LoadOptions;
@@ -8,7 +9,6 @@ import io.predicator.ModuleFormat;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import io.predicator.UnsupportedModuleException;
-import io.predicator.orc.TestModules.Member;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -239,8 +239,8 @@ class MalformedInputTests {
     @Test
     void archiveWithAnObjectForAnotherArchitectureIsMalformed() {
         byte[] archive = TestModules.archive(false,
-                new Member("arith.o", arithObject),
-                new Member("arm.o", TestModules.aarch64Object(TestModules.valueIr(1))));
+                new ArchiveMember("arith.o", arithObject),
+                new ArchiveMember("arm.o", TestModules.aarch64Object(TestModules.valueIr(1))));
 
         assertThatThrownBy(() -> loadAndClose(ModuleSource.of("mixed.a", archive)))
                 .isInstanceOf(MalformedModuleException.class)
@@ -263,7 +263,7 @@ class MalformedInputTests {
     void archiveWithAGarbageMemberIsMalformed() {
         byte[] garbage = new byte[200];
         new Random(7).nextBytes(garbage);
-        byte[] archive = TestModules.archive(false, new Member("arith.o", arithObject), new Member("junk.o", garbage));
+        byte[] archive = TestModules.archive(false, new ArchiveMember("arith.o", arithObject), new ArchiveMember("junk.o", garbage));
 
         assertThatThrownBy(() -> loadAndClose(ModuleSource.of("junk.a", archive)))
                 .isInstanceOf(MalformedModuleException.class)
@@ -272,8 +272,8 @@ class MalformedInputTests {
 
     @Test
     void archiveWithATextMemberIsMalformed() {
-        byte[] archive = TestModules.archive(false, new Member("arith.o", arithObject),
-                new Member("README", "not an object\n".getBytes(StandardCharsets.US_ASCII)));
+        byte[] archive = TestModules.archive(false, new ArchiveMember("arith.o", arithObject),
+                new ArchiveMember("README", "not an object\n".getBytes(StandardCharsets.US_ASCII)));
 
         assertThatThrownBy(() -> loadAndClose(ModuleSource.of("readme.a", archive)))
                 .isInstanceOf(MalformedModuleException.class);
@@ -281,7 +281,7 @@ class MalformedInputTests {
 
     @Test
     void truncatedArchiveIsMalformed() {
-        byte[] archive = TestModules.archive(true, new Member("arith.o", arithObject, List.of("add", "mul", "sub")));
+        byte[] archive = TestModules.archive(true, new ArchiveMember("arith.o", arithObject, List.of("add", "mul", "sub")));
         for (int length : new int[] {9, 30, 8 + 60 + 10, archive.length / 2, archive.length - 2}) {
             ModuleSource source = ModuleSource.of("arith-" + length + ".a", TestModules.truncate(archive, length));
 
@@ -293,7 +293,7 @@ class MalformedInputTests {
 
     @Test
     void archiveMemberHeaderWithBadSizeIsMalformed() {
-        byte[] archive = TestModules.archive(false, new Member("arith.o", arithObject));
+        byte[] archive = TestModules.archive(false, new ArchiveMember("arith.o", arithObject));
         byte[] badSize = "12x4      ".getBytes(StandardCharsets.US_ASCII);
         System.arraycopy(badSize, 0, archive, 8 + 48, badSize.length);
 

@@ -1,5 +1,6 @@
 package io.predicator.orc;
 
+import io.predicator.fixtures.ArchiveMember;
 import io.predicator.JitContext;
 import io.predicator.LoadOptions;
 import io.predicator.ModuleSource;
@@ -146,9 +147,9 @@ class ResolutionTests {
     @Test
     void missingSymbolsOfArchivesAreReportedAtOnce() {
         byte[] archive = TestModules.archive(true,
-                new TestModules.Member("missing.o", TestModules.object(TestModules.irText("two_missing.ll")),
+                new ArchiveMember("missing.o", TestModules.object(TestModules.irText("two_missing.ll")),
                         List.of("use_both")),
-                new TestModules.Member("arith.o", TestModules.object(TestModules.irText(ARITH)),
+                new ArchiveMember("arith.o", TestModules.object(TestModules.irText(ARITH)),
                         List.of("add", "mul", "sub")));
 
         assertThatThrownBy(() -> defaultContext.load(ModuleSource.of("missing.a", archive)))

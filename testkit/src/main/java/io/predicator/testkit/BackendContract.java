@@ -29,7 +29,7 @@ import java.util.stream.Stream;
  * }</pre>
  *
  * <p>The fixture plugins are LLVM IR generated at test time and compiled to bitcode, objects and archives by
- * {@link io.predicator.testkit.fixtures.FixtureCompiler}; most checks use IR text, so a backend should load it.
+ * {@link io.predicator.fixtures.FixtureCompiler}; most checks use IR text, so a backend should load it.
  * Every wait is bounded: a backend that deadlocks fails instead of hanging. Run with
  * {@code --enable-native-access=ALL-UNNAMED}. Every failure starts with
  * {@code Requirement Bn '<the requirement in plain words>' broken:} and says what was observed.

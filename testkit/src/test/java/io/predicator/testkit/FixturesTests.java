@@ -7,9 +7,9 @@ import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import io.predicator.Signature;
 import io.predicator.spi.SymbolResolver;
-import io.predicator.testkit.fixtures.ArchiveMember;
-import io.predicator.testkit.fixtures.FixtureCompiler;
-import io.predicator.testkit.fixtures.PluginSources;
+import io.predicator.fixtures.ArchiveMember;
+import io.predicator.fixtures.FixtureCompiler;
+import io.predicator.fixtures.PluginSources;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 

@@ -18,9 +18,9 @@ import io.predicator.spi.SymbolResolver;
 import io.predicator.testkit.BackendCapability;
 import io.predicator.testkit.BackendContract;
 import io.predicator.testkit.Requirement;
-import io.predicator.testkit.fixtures.ArchiveMember;
-import io.predicator.testkit.fixtures.FixtureCompiler;
-import io.predicator.testkit.fixtures.PluginSources;
+import io.predicator.fixtures.ArchiveMember;
+import io.predicator.fixtures.FixtureCompiler;
+import io.predicator.fixtures.PluginSources;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 

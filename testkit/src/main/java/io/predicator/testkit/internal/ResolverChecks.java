@@ -13,7 +13,7 @@ import io.predicator.testkit.ResolverCapability;
 import io.predicator.testkit.Requirement;
 import io.predicator.testkit.ResolverContract;
 import io.predicator.testkit.SampleSymbol;
-import io.predicator.testkit.fixtures.PluginSources;
+import io.predicator.fixtures.PluginSources;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicTest;
 import org.opentest4j.TestAbortedException;
