@@ -1,5 +1,6 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.pipeline;
 
+import io.predicator.orc.internal.LlvmPrograms;
 import io.predicator.CompilationException;
 import io.predicator.ConfigurationException;
 import io.predicator.MalformedModuleException;
