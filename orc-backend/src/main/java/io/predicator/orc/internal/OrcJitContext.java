@@ -10,6 +10,7 @@ import io.predicator.Plugin;
 import io.predicator.PluginStats;
 import io.predicator.ResolverException;
 import io.predicator.UnresolvedSymbolsException;
+import io.predicator.orc.internal.llvm.Failures;
 import io.predicator.orc.internal.pipeline.CompileRequest;
 import io.predicator.orc.internal.pipeline.LoadTimings;
 import io.predicator.orc.internal.pipeline.Pipeline;
@@ -35,7 +36,9 @@ import static java.util.Objects.requireNonNull;
  * registers the plugin and records what happened (JFR events, counters, the log).
  *
  * <p>Loads and unloads hold the read side of a lifecycle lock for their whole duration; {@link #close()} takes the
- * write side before it releases native resources, so nothing native is freed under a thread still using it.
+ * write side before it releases native resources, so nothing native is freed under a thread still using it. Close
+ * closes every plugin, then the pipeline (the LLJIT, then the compiler), each even if an earlier one failed; the
+ * failures are thrown together, the first with the others suppressed.
  */
 public final class OrcJitContext implements JitContext {
     private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
@@ -183,22 +186,32 @@ public final class OrcJitContext implements JitContext {
             throw new IllegalStateException("A JIT context cannot be closed from inside one of its own loads or "
                     + "unloads (for example from a symbol resolver); close it after the load returns");
         }
+        for (OrcPlugin plugin : List.copyOf(plugins)) {
+            if (plugin.inCallOnThisThread()) {
+                // Disposing the JIT now would free the code this thread returns into once the host function returns.
+                throw new IllegalStateException("A JIT context cannot be closed from inside a call of its plugin '"
+                        + plugin.name() + "' (a host function it called): closing frees the code that call returns "
+                        + "into; close it after the call returns");
+            }
+        }
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        Failures failures = new Failures();
         for (OrcPlugin plugin : List.copyOf(plugins)) {
-            plugin.close();
+            failures.run(plugin::close);
         }
         lifecycle.writeLock().lock();
         try {
             // Loads that were already past the closed check have finished now; close what they produced.
             for (OrcPlugin plugin : List.copyOf(plugins)) {
-                plugin.close();
+                failures.run(plugin::close);
             }
-            pipeline.close();
+            failures.run(pipeline::close);
         } finally {
             lifecycle.writeLock().unlock();
         }
+        failures.rethrow();
     }
 
     @Override

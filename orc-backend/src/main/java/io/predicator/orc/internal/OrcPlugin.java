@@ -267,6 +267,11 @@ final class OrcPlugin implements Plugin {
                 before.loadDuration());
     }
 
+    /** Returns whether the calling thread is inside one of this plugin's calls (a host function it called). */
+    boolean inCallOnThisThread() {
+        return CallFrames.current().contains(callId);
+    }
+
     /** Called by {@link GuardedCalls} before a downcall: records it in this thread's frames, then checks open. */
     CallFrames enter() {
         CallFrames frames = CallFrames.current();
