@@ -22,8 +22,9 @@ import java.util.Map;
  * need something the pipeline has only before parsing or after a later stage; those stages call the method named
  * below at that point, and nothing else refuses content. In the order a load meets them:
  * <ol>
- *   <li>{@link #archiveMember}, {@link #archiveNotEmpty}: archive members that are neither ELF objects nor bitcode,
- *       and archives without members ({@link ReadStage}; {@link ArArchive} refuses a damaged {@code ar} format);</li>
+ *   <li>{@link #archive}, {@link #archiveMember}, {@link #archiveNotEmpty}: a damaged {@code ar} format
+ *       ({@link ArArchive}'s reader), members that are neither ELF objects nor bitcode, and archives without
+ *       members ({@link ReadStage});</li>
  *   <li>{@link #beforeParsing}: IR text nesting brackets deeper than {@link ModuleChecks#MAX_NESTING}; untrusted
  *       bitcode that LLVM's reader cannot read safely, tried in a separate process ({@link BitcodeSandbox});</li>
  *   <li>(what LLVM cannot parse is refused by {@link ParseStage} itself);</li>
@@ -103,6 +104,11 @@ public final class CheckStage {
     /** Validates and reads an ELF object; refuses damaged ones, other machines', thread-locals and constructors. */
     static ElfObject object(String objectName, byte[] bytes) {
         return ElfObject.parse(objectName, bytes);
+    }
+
+    /** Reads the members of an {@code ar} archive; refuses a damaged one. */
+    static List<ArArchive.Member> archive(String archiveName, byte[] bytes) {
+        return ArArchive.members(archiveName, bytes);
     }
 
     /** Refuses an archive member that is neither an ELF object nor bitcode; returns its format. */

@@ -215,6 +215,7 @@ public final class LazyModule {
         }
     }
 
+    /** Returns the plugin's name, for messages and object names. */
     public String sourceName() {
         return sourceName;
     }
@@ -236,10 +237,12 @@ public final class LazyModule {
         return instructions;
     }
 
+    /** Returns whether the module uses inline assembly (which the load allowed). */
     public boolean inlineAssembly() {
         return inlineAssembly;
     }
 
+    /** Returns the LLVM signatures of the functions the module defines and exports, by name. */
     public Map<String, Signature> signatures() {
         return signatures;
     }

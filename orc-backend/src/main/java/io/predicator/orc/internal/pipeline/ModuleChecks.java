@@ -35,7 +35,8 @@ import java.util.stream.IntStream;
  *       reads a wrong argument and corrupts the stack.</li>
  * </ul>
  *
- * <p>The same walk finds inline assembly for the load policy and counts each function's instructions.
+ * <p>The same walk finds inline assembly for the load policy and counts each function's instructions. Only
+ * {@link CheckStage} calls these checks: its list is the whole of what a load refuses.
  */
 final class ModuleChecks {
     static final int MAX_NESTING = 256;

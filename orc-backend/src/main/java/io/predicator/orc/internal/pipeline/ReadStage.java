@@ -28,7 +28,7 @@ public final class ReadStage {
         if (source.format() != ModuleFormat.ARCHIVE) {
             return List.of(new Input(name, source.format(), content));
         }
-        List<ArArchive.Member> members = ArArchive.members(name, content);
+        List<ArArchive.Member> members = CheckStage.archive(name, content);
         List<Input> inputs = new ArrayList<>();
         for (ArArchive.Member member : members) {
             ModuleFormat format = CheckStage.archiveMember(name, member);
