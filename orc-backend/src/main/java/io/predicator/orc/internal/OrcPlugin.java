@@ -11,6 +11,13 @@ import io.predicator.Signature;
 import io.predicator.SignatureMismatchException;
 import io.predicator.UnknownSymbolException;
 import io.predicator.UnresolvedSymbolsException;
+import io.predicator.orc.internal.pipeline.ElfObject;
+import io.predicator.orc.internal.pipeline.LazyModule;
+import io.predicator.orc.internal.pipeline.LinkUnit;
+import io.predicator.orc.internal.pipeline.LoadTimings;
+import io.predicator.orc.internal.pipeline.Pipeline;
+import io.predicator.orc.internal.pipeline.PluginCode;
+import io.predicator.orc.internal.pipeline.ResolveStage;
 import io.predicator.plumbing.HostExceptions;
 import io.predicator.spi.SymbolResolver;
 
@@ -18,11 +25,9 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,13 +49,14 @@ final class OrcPlugin implements Plugin {
     private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
     private final OrcJitContext context;
     private final String name;
-    private final LoadedModule module;
-    private final JitLinker.Linked linked;
+    private final LinkUnit module;
+    /** The plugin's code in the JIT, which this plugin owns and closes; pieces compiled on first use join it. */
+    private final PluginCode code;
     private final FirstUse firstUse;
     private final Map<String, ElfObject.Definition> definitions;
     private final Map<String, Long> addresses;
-    /** The pieces compiled on first use so far; guarded by itself, which also serialises compiling them. */
-    private final List<JitLinker.Linked> pieces = new ArrayList<>();
+    /** Serialises compiling pieces on first use with each other and with unloading. */
+    private final Object pieces = new Object();
     private volatile PluginStats stats;
     private final Arena arena = Arena.ofShared();
     private final Map<String, MemorySegment> segments = new ConcurrentHashMap<>();
@@ -76,20 +82,21 @@ final class OrcPlugin implements Plugin {
     }
 
     /**
-     * Creates a linked plugin.
+     * Creates a linked plugin, which owns the linked code from now on.
      *
-     * @param firstUse null if the module was compiled whole at load
+     * @param loaded what the pipeline loaded
+     * @param resolver the plugin's resolver, for pieces compiled on first use
      */
-    OrcPlugin(OrcJitContext context, String name, LoadedModule module, JitLinker.Linked linked, PluginStats stats,
-              FirstUse firstUse) {
+    OrcPlugin(OrcJitContext context, String name, Pipeline.Loaded loaded, PluginStats stats,
+              SymbolResolver resolver) {
         this.context = context;
         this.name = name;
-        this.module = module;
-        this.linked = linked;
+        this.module = loaded.unit();
+        this.code = loaded.code();
         this.stats = stats;
-        this.firstUse = firstUse;
+        this.firstUse = loaded.lazy() == null ? null : new FirstUse(loaded.lazy(), resolver, loaded.imported());
         this.definitions = new ConcurrentHashMap<>(module.definitions());
-        this.addresses = new ConcurrentHashMap<>(linked.addresses());
+        this.addresses = new ConcurrentHashMap<>(code.addresses());
     }
 
     @Override
@@ -161,7 +168,7 @@ final class OrcPlugin implements Plugin {
             closeArena();
             CallFrames.awaitNoCalls(callId);
             synchronized (pieces) { // waits for a piece being compiled
-                context.linker().unlink(linked, pieces);
+                code.close();
             }
         });
     }
@@ -208,27 +215,23 @@ final class OrcPlugin implements Plugin {
         return definitions.get(symbol);
     }
 
-    /** Compiles a piece, resolves what its code needs beyond what the JITDylib has, and links it. */
+    /** Runs the pipeline for a piece: compiles it, resolves what its code needs beyond the JITDylib, links it. */
     private void compile(LazyModule.Piece piece, String symbol) {
         PluginEvents.FirstUse event = new PluginEvents.FirstUse();
         event.begin();
         LoadTimings timings = new LoadTimings();
-        List<ElfObject> objects = new ArrayList<>();
         String failure = "";
         try {
-            List<byte[]> compiled = context.compiler().compilePiece(firstUse.module(), piece, timings);
-            for (int i = 0; i < compiled.size(); i++) {
-                objects.add(ElfObject.parse(name + " (piece " + piece.number()
-                        + (compiled.size() == 1 ? "" : " part " + i) + ")", compiled.get(i)));
-            }
-            link(piece, symbol, new LoadedModule(name, module.format(), objects, Map.of(), false));
+            Pipeline.Piece linked = context.pipeline().linkPiece(code, module.format(), firstUse.module(), piece,
+                    symbol, firstUse.linked(), firstUse.resolver(), timings);
+            record(piece, linked);
         } catch (RuntimeException | Error e) {
             failure = String.valueOf(e.getMessage());
             if (e instanceof UnresolvedSymbolsException unresolved) {
                 OrcJitContext.recordResolutionFailure(name, unresolved.symbols(), unresolved.resolverIds());
             } else if (e instanceof ResolverException) {
                 OrcJitContext.recordResolutionFailure(name, List.of(),
-                        OrcJitContext.consultedIds(firstUse.resolver()));
+                        ResolveStage.consultedIds(firstUse.resolver()));
             }
             throw e;
         } finally {
@@ -241,32 +244,32 @@ final class OrcPlugin implements Plugin {
                 event.optimizeNanos = timings.optimizeNanos;
                 event.codegenNanos = timings.codegenNanos;
                 event.cacheHit = timings.cacheHit;
-                event.objects = objects.size();
+                event.objects = timings.objects;
                 event.failure = failure;
                 event.commit();
             }
         }
         LOGGER.log(System.Logger.Level.DEBUG, () -> "Compiled piece " + piece.number() + " of plugin '" + name
-                + "' for '" + symbol + "' (" + piece.blocks() + " blocks, " + objects.size() + " objects)");
+                + "' for '" + symbol + "' (" + piece.blocks() + " blocks, " + timings.objects + " objects)");
     }
 
-    private void link(LazyModule.Piece piece, String symbol, LoadedModule code) {
-        Map<String, Boolean> needed = new TreeMap<>(code.imports());
-        needed.keySet().removeAll(firstUse.linked());
-        needed.keySet().removeIf(firstUse.module()::defines); // the plugin's own: never a resolver's
-        Map<String, Long> imports = OrcJitContext.resolve(name, symbol, needed, firstUse.resolver());
-        JitLinker.Linked added = context.linker().extend(name, linked, code.objects(), imports, code.exportNames(),
-                OrcJitContext.consultedIds(firstUse.resolver()));
-        pieces.add(added);
-        firstUse.linked().addAll(imports.keySet());
-        code.objects().forEach(object -> object.definitions().forEach(defined -> firstUse.linked().add(defined.name())));
-        addresses.putAll(added.addresses());
-        definitions.putAll(code.definitions());
+    /** Records a linked piece: its symbols, addresses and size. */
+    private void record(LazyModule.Piece piece, Pipeline.Piece linked) {
+        LinkUnit unit = linked.unit();
+        firstUse.linked().addAll(linked.imported());
+        unit.objects().forEach(object -> object.definitions().forEach(defined -> firstUse.linked().add(defined.name())));
+        addresses.putAll(linked.addresses());
+        definitions.putAll(unit.definitions());
         firstUse.module().compiled(piece);
         PluginStats before = stats;
         stats = new PluginStats(before.name(), before.format(), before.sourceBytes(),
-                before.codeBytes() + code.codeBytes(), before.dataBytes() + code.dataBytes(), before.loadedAt(),
+                before.codeBytes() + unit.codeBytes(), before.dataBytes() + unit.dataBytes(), before.loadedAt(),
                 before.loadDuration());
+    }
+
+    /** Returns whether the calling thread is inside one of this plugin's calls (a host function it called). */
+    boolean inCallOnThisThread() {
+        return CallFrames.current().contains(callId);
     }
 
     /** Called by {@link GuardedCalls} before a downcall: records it in this thread's frames, then checks open. */

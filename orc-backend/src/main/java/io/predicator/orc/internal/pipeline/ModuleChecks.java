@@ -1,5 +1,6 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.pipeline;
 
+import io.predicator.orc.internal.llvm.Llvm;
 import io.predicator.UnsupportedModuleException;
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.SizeTPointer;
@@ -34,7 +35,8 @@ import java.util.stream.IntStream;
  *       reads a wrong argument and corrupts the stack.</li>
  * </ul>
  *
- * <p>The same walk finds inline assembly for the load policy and counts each function's instructions.
+ * <p>The same walk finds inline assembly for the load policy and counts each function's instructions. Only
+ * {@link CheckStage} calls these checks: its list is the whole of what a load refuses.
  */
 final class ModuleChecks {
     static final int MAX_NESTING = 256;

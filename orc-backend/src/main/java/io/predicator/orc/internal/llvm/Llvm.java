@@ -1,4 +1,4 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.llvm;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.javacpp.Loader;
@@ -111,7 +111,7 @@ public final class Llvm {
      * @param value the value
      * @return its name's bytes, empty if it has none
      */
-    static byte[] nameBytes(LLVMValueRef value) {
+    public static byte[] nameBytes(LLVMValueRef value) {
         try (SizeTPointer length = new SizeTPointer(1)) {
             BytePointer name = LLVM.LLVMGetValueName2(value, length);
             byte[] bytes = new byte[!present(name) ? 0 : (int) length.get()];
@@ -128,7 +128,7 @@ public final class Llvm {
      * @param value the value
      * @param name the name's bytes, empty for none
      */
-    static void rename(LLVMValueRef value, byte[] name) {
+    public static void rename(LLVMValueRef value, byte[] name) {
         try (BytePointer bytes = new BytePointer(Math.max(1, name.length))) {
             bytes.put(name);
             LLVM.LLVMSetValueName2(value, bytes, name.length);

@@ -1,5 +1,6 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.pipeline;
 
+import io.predicator.orc.internal.llvm.Llvm;
 import io.predicator.ExportedFunction;
 import io.predicator.Signature;
 import org.bytedeco.llvm.LLVM.LLVMModuleRef;
@@ -31,10 +32,10 @@ import java.util.stream.IntStream;
  * initialisers) that no earlier piece compiled: the compiled definitions stay closed under references, so a piece
  * never needs code that is neither compiled nor in it.
  */
-final class LazyModule {
+public final class LazyModule {
     private final String sourceName;
     private final byte[] content;
-    private final ModuleCompiler.Request request;
+    private final CompileRequest request;
     private final String cacheKey;
     private final int functionCount;
     private final String[] names;
@@ -59,7 +60,7 @@ final class LazyModule {
      * @param variables for each global variable in module order, whether the piece defines it
      * @param blocks the basic blocks of the piece's functions, a proxy for its compile cost
      */
-    record Piece(int number, boolean[] functions, boolean[] variables, long blocks) {
+    public record Piece(int number, boolean[] functions, boolean[] variables, long blocks) {
     }
 
     /**
@@ -69,7 +70,7 @@ final class LazyModule {
      * @param cacheKey the module's object cache key, null without a cache
      * @param instructions each function's instruction count in module order, -1 for declarations
      */
-    LazyModule(String sourceName, byte[] content, ModuleCompiler.Request request, String cacheKey,
+    LazyModule(String sourceName, byte[] content, CompileRequest request, String cacheKey,
                LLVMModuleRef module, int[] instructions, Map<String, Signature> signatures, boolean inlineAssembly) {
         this.sourceName = sourceName;
         this.content = content;
@@ -214,7 +215,8 @@ final class LazyModule {
         }
     }
 
-    String sourceName() {
+    /** Returns the plugin's name, for messages and object names. */
+    public String sourceName() {
         return sourceName;
     }
 
@@ -222,7 +224,7 @@ final class LazyModule {
         return content;
     }
 
-    ModuleCompiler.Request request() {
+    CompileRequest request() {
         return request;
     }
 
@@ -235,11 +237,13 @@ final class LazyModule {
         return instructions;
     }
 
-    boolean inlineAssembly() {
+    /** Returns whether the module uses inline assembly (which the load allowed). */
+    public boolean inlineAssembly() {
         return inlineAssembly;
     }
 
-    Map<String, Signature> signatures() {
+    /** Returns the LLVM signatures of the functions the module defines and exports, by name. */
+    public Map<String, Signature> signatures() {
         return signatures;
     }
 
@@ -247,22 +251,22 @@ final class LazyModule {
      * The symbols that the module declares and that code reachable from its exports uses, each mapped to whether it
      * is declared weak (may stay unresolved).
      */
-    Map<String, Boolean> imports() {
+    public Map<String, Boolean> imports() {
         return imports;
     }
 
     /** The functions the module defines and exports, with their signatures, by name. */
-    List<ExportedFunction> functions() {
+    public List<ExportedFunction> functions() {
         return functions;
     }
 
     /** Whether the module defines a symbol of this name, exported or not, compiled yet or not. */
-    boolean defines(String symbol) {
+    public boolean defines(String symbol) {
         return definitions.contains(symbol);
     }
 
     /** Whether the module defines and exports a function or data symbol of this name. */
-    boolean exports(String symbol) {
+    public boolean exports(String symbol) {
         return exports.containsKey(symbol);
     }
 
@@ -270,7 +274,7 @@ final class LazyModule {
      * Returns what compiling an exported symbol needs: the definitions it reaches that are not compiled yet, or
      * null if it is compiled. Mark the piece {@linkplain #compiled compiled} once it is linked.
      */
-    synchronized Piece piece(String symbol) {
+    public synchronized Piece piece(String symbol) {
         Integer root = exports.get(symbol);
         if (root == null || compiled[root]) {
             return null;
@@ -297,7 +301,7 @@ final class LazyModule {
     }
 
     /** Records that a piece is compiled and linked: its definitions are never compiled again. */
-    synchronized void compiled(Piece piece) {
+    public synchronized void compiled(Piece piece) {
         for (int i = 0; i < functionCount; i++) {
             compiled[i] |= piece.functions()[i];
         }

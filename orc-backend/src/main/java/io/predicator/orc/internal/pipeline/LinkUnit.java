@@ -1,13 +1,11 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.pipeline;
 
 import io.predicator.ExportedFunction;
-import io.predicator.MalformedModuleException;
 import io.predicator.ModuleFormat;
 import io.predicator.ModuleInfo;
 import io.predicator.Signature;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,10 +14,10 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
- * A module made ready for linking: its validated objects, what they define and what they need, and the LLVM
- * signatures of its functions where the format carries them.
+ * The unit before linking, made by {@link LinkUnitStage}: a module's validated objects, what they define and what
+ * they need, and the LLVM signatures of its functions where the format carries them. Immutable.
  */
-final class LoadedModule {
+public final class LinkUnit {
     /** Defined by the linker itself, never by a resolver. */
     private static final Set<String> LINKER_SYMBOLS = Set.of("_GLOBAL_OFFSET_TABLE_");
 
@@ -31,23 +29,17 @@ final class LoadedModule {
     private final Map<String, Signature> signatures;
     private final boolean inlineAssembly;
 
-    LoadedModule(String name, ModuleFormat format, List<ElfObject> objects, Map<String, Signature> signatures,
-                 boolean inlineAssembly) {
+    LinkUnit(String name, ModuleFormat format, List<ElfObject> objects, Map<String, Signature> signatures,
+             boolean inlineAssembly) {
         this.name = name;
         this.inlineAssembly = inlineAssembly;
         this.format = format;
         this.objects = List.copyOf(objects);
         this.signatures = Map.copyOf(signatures);
         Map<String, ElfObject.Definition> defined = new TreeMap<>();
-        Map<String, String> strongOwner = new LinkedHashMap<>();
-        for (ElfObject object : objects) {
+        for (ElfObject object : objects) { // CheckStage.uniqueDefinitions has refused strong duplicates
             for (ElfObject.Definition definition : object.definitions()) {
                 if (!definition.weak()) {
-                    String previous = strongOwner.putIfAbsent(definition.name(), object.name());
-                    if (previous != null) {
-                        throw new MalformedModuleException(name, "symbol '" + definition.name() + "' is defined by both "
-                                + previous + " and " + object.name());
-                    }
                     defined.put(definition.name(), definition);
                 } else {
                     defined.putIfAbsent(definition.name(), definition);
@@ -73,44 +65,53 @@ final class LoadedModule {
         this.imports = needed;
     }
 
-    String name() {
+    /** Returns the module's name, for messages. */
+    public String name() {
         return name;
     }
 
-    long codeBytes() {
+    /** Returns the size of the executable sections. */
+    public long codeBytes() {
         return objects.stream().mapToLong(ElfObject::codeBytes).sum();
     }
 
-    long dataBytes() {
+    /** Returns the size of the other loaded sections. */
+    public long dataBytes() {
         return objects.stream().mapToLong(ElfObject::dataBytes).sum();
     }
 
-    ModuleFormat format() {
+    /** Returns the format of the module source. */
+    public ModuleFormat format() {
         return format;
     }
 
-    List<ElfObject> objects() {
+    /** Returns the validated objects, in link order. */
+    public List<ElfObject> objects() {
         return objects;
     }
 
-    Map<String, ElfObject.Definition> definitions() {
+    /** Returns the exported definitions, by name. */
+    public Map<String, ElfObject.Definition> definitions() {
         return definitions;
     }
 
     /** Undefined symbols, each mapped to whether every reference to it is weak (so it may stay unresolved). */
-    Map<String, Boolean> imports() {
+    public Map<String, Boolean> imports() {
         return imports;
     }
 
-    Optional<Signature> signature(String symbol) {
+    /** Returns the LLVM signature of an exported function, if the format carries it. */
+    public Optional<Signature> signature(String symbol) {
         return Optional.ofNullable(signatures.get(symbol));
     }
 
-    List<String> exportNames() {
+    /** Returns the names of the exported symbols, sorted. */
+    public List<String> exportNames() {
         return new ArrayList<>(definitions.keySet());
     }
 
-    List<ExportedFunction> functions() {
+    /** Returns the exported functions with their signatures. */
+    public List<ExportedFunction> functions() {
         List<ExportedFunction> functions = new ArrayList<>();
         for (ElfObject.Definition definition : definitions.values()) {
             if (definition.function()) {
@@ -120,7 +121,8 @@ final class LoadedModule {
         return List.copyOf(functions);
     }
 
-    ModuleInfo info() {
+    /** Returns what {@code JitContext.inspect} reports of the module. */
+    public ModuleInfo info() {
         Set<String> data = new TreeSet<>();
         for (ElfObject.Definition definition : definitions.values()) {
             if (!definition.function()) {

@@ -1,8 +1,9 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.pipeline;
 
 import io.predicator.CompilationException;
 import io.predicator.UnresolvedSymbolsException;
-import org.bytedeco.javacpp.BytePointer;
+import io.predicator.orc.internal.llvm.Llvm;
+import io.predicator.orc.internal.llvm.NativeScope;
 import org.bytedeco.javacpp.LongPointer;
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.llvm.LLVM.LLVMErrorRef;
@@ -34,15 +35,19 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Owns one ORC LLJIT and links plugin objects into it, each plugin into a JITDylib of its own.
+ * Stage "link": owns one ORC LLJIT and links each plugin's {@link LinkUnit} into a JITDylib of its own.
  *
  * <p>Every operation on the JIT runs under one lock: LLJIT is not safe for concurrent materialising lookups
- * through the C API (FACTS.md), and linking a compiled object is short next to compiling it, which happens
- * outside. Imports are defined in the plugin's JITDylib as absolute symbols and moved, with the objects, to the
- * plugin's resource tracker, so removing that tracker leaves the JITDylib empty; empty JITDylibs are reused
+ * through the C API (see this module's README), and linking a compiled object is short next to compiling it, which
+ * happens outside. Imports are defined in the plugin's JITDylib as absolute symbols and moved, with the objects, to
+ * the plugin's resource tracker, so removing that tracker leaves the JITDylib empty; empty JITDylibs are reused
  * because the C API cannot delete them.
+ *
+ * <p>Ownership: the linker owns the LLJIT and the pool of empty JITDylibs; a {@link PluginCode} owns, from the
+ * moment the linker creates them, a plugin's JITDylib and its resource trackers, and gives them back when it is
+ * closed. {@link #close()} disposes the LLJIT, and with it everything still linked; it is idempotent.
  */
-final class JitLinker implements AutoCloseable {
+public final class JitLinker implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
     private static final Pattern SYMBOLS_NOT_FOUND = Pattern.compile("Symbols not found: \\[ ?(.*?) ?\\]");
     private static final Map<Long, CompletableFuture<Map<String, Long>>> LOOKUPS = new ConcurrentHashMap<>();
@@ -54,13 +59,10 @@ final class JitLinker implements AutoCloseable {
     private final LLVMOrcExecutionSessionRef session;
     private final ArrayDeque<LLVMOrcJITDylibRef> freeDylibs = new ArrayDeque<>();
     private long dylibCount;
-    private boolean closed;
+    private volatile boolean closed;
 
-    /** A plugin's place in the JIT: its JITDylib, its resource tracker and the addresses of its exports. */
-    record Linked(LLVMOrcJITDylibRef dylib, LLVMOrcResourceTrackerRef tracker, Map<String, Long> addresses) {
-    }
-
-    JitLinker() {
+    /** Creates the LLJIT. */
+    public JitLinker() {
         Llvm.initialize();
         LLVMOrcLLJITRef created = new LLVMOrcLLJITRef();
         Llvm.check(LLVM.LLVMOrcCreateLLJIT(created, LLVM.LLVMOrcCreateLLJITBuilder()),
@@ -71,37 +73,28 @@ final class JitLinker implements AutoCloseable {
     }
 
     /**
-     * Links objects into a fresh JITDylib and materialises every export, so link errors surface now.
+     * Links a unit into a fresh JITDylib and materialises every export, so link errors surface now; if that fails,
+     * everything added is removed again.
      *
-     * @param pluginName for messages
-     * @param objects the plugin's objects
+     * @param unit the plugin's objects
      * @param imports addresses of the symbols the objects reference but do not define
-     * @param exports the names to materialise and return addresses for
      * @param resolverIds for messages about symbols the linker still misses
-     * @return the linked plugin
+     * @return the linked code, which the caller owns and must close
      */
-    Linked link(String pluginName, List<ElfObject> objects, Map<String, Long> imports, List<String> exports,
-                List<String> resolverIds) {
+    public PluginCode link(LinkUnit unit, Map<String, Long> imports, List<String> resolverIds) {
         lock.lock();
         try {
             checkOpen();
             LLVMOrcJITDylibRef dylib = freeDylibs.isEmpty()
                     ? LLVM.LLVMOrcExecutionSessionCreateBareJITDylib(session, "predicator-plugin-" + dylibCount++)
                     : freeDylibs.pop();
-            LLVMOrcResourceTrackerRef tracker = LLVM.LLVMOrcJITDylibCreateResourceTracker(dylib);
-            boolean linked = false;
+            PluginCode code = new PluginCode(this, dylib);
             try {
-                defineImports(pluginName, dylib, tracker, imports);
-                for (ElfObject object : objects) {
-                    addObject(pluginName, tracker, object);
-                }
-                Map<String, Long> addresses = lookup(pluginName, dylib, exports, resolverIds);
-                linked = true;
-                return new Linked(dylib, tracker, addresses);
-            } finally {
-                if (!linked) {
-                    remove(dylib, tracker, true);
-                }
+                code.addresses(add(unit, code, code.newTracker(), imports, resolverIds));
+                return code;
+            } catch (RuntimeException | Error e) {
+                code.close();
+                throw e;
             }
         } finally {
             lock.unlock();
@@ -109,57 +102,36 @@ final class JitLinker implements AutoCloseable {
     }
 
     /**
-     * Links more objects into a linked plugin's JITDylib, under a resource tracker of their own, and materialises
-     * them: a piece of a plugin compiled on first use. If that fails, the piece is removed and the plugin stays as
-     * it was.
+     * Links more objects into a plugin's JITDylib, under a resource tracker of their own, and materialises them: a
+     * piece of a plugin compiled on first use. If that fails, the piece is removed and the plugin stays as it was.
      *
+     * @param code the plugin's linked code
+     * @param piece the piece's objects
      * @param imports addresses of symbols the objects reference that neither they nor the JITDylib define yet
-     * @param exports the names to materialise and return addresses for
-     * @return the piece's tracker, which {@link #unlink} must be given, and the addresses of its exports
+     * @param resolverIds for messages about symbols the linker still misses
+     * @return the addresses of the piece's exports
      */
-    Linked extend(String pluginName, Linked linked, List<ElfObject> objects, Map<String, Long> imports,
-                  List<String> exports, List<String> resolverIds) {
+    public Map<String, Long> extend(PluginCode code, LinkUnit piece, Map<String, Long> imports,
+                                    List<String> resolverIds) {
         lock.lock();
         try {
             checkOpen();
-            LLVMOrcResourceTrackerRef tracker = LLVM.LLVMOrcJITDylibCreateResourceTracker(linked.dylib());
-            boolean done = false;
+            code.checkOpen();
+            LLVMOrcResourceTrackerRef tracker = code.newTracker();
             try {
-                defineImports(pluginName, linked.dylib(), tracker, imports);
-                for (ElfObject object : objects) {
-                    addObject(pluginName, tracker, object);
-                }
-                Map<String, Long> addresses = lookup(pluginName, linked.dylib(), exports, resolverIds);
-                done = true;
-                return new Linked(linked.dylib(), tracker, addresses);
-            } finally {
-                if (!done) {
-                    removePiece(tracker);
-                }
+                return add(piece, code, tracker, imports, resolverIds);
+            } catch (RuntimeException | Error e) {
+                code.drop(tracker);
+                throw e;
             }
         } finally {
             lock.unlock();
         }
     }
 
-    /**
-     * Frees a plugin's code and data, its pieces' first, and makes its JITDylib available again.
-     *
-     * @param pieces what {@link #extend} linked into the plugin's JITDylib
-     */
-    void unlink(Linked linked, List<Linked> pieces) {
-        lock.lock();
-        try {
-            if (!closed) {
-                boolean emptied = true;
-                for (Linked piece : pieces) {
-                    emptied &= removePiece(piece.tracker());
-                }
-                remove(linked.dylib(), linked.tracker(), emptied);
-            }
-        } finally {
-            lock.unlock();
-        }
+    /** Returns whether the LLJIT has been disposed. */
+    public boolean isClosed() {
+        return closed;
     }
 
     @Override
@@ -180,6 +152,57 @@ final class JitLinker implements AutoCloseable {
         }
     }
 
+    /** Creates a resource tracker in a JITDylib; the {@link PluginCode} that asks owns it. */
+    LLVMOrcResourceTrackerRef createTracker(LLVMOrcJITDylibRef dylib) {
+        return LLVM.LLVMOrcJITDylibCreateResourceTracker(dylib);
+    }
+
+    /**
+     * Gives back a closed plugin's JITDylib and trackers, in reverse order of creation; the JITDylib is reused only
+     * if every removal succeeded, and empties the list. Does nothing once the LLJIT is disposed: that freed them all.
+     */
+    void release(LLVMOrcJITDylibRef dylib, List<LLVMOrcResourceTrackerRef> trackers) {
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            boolean emptied = true;
+            for (int i = trackers.size() - 1; i >= 0; i--) {
+                emptied &= removeTracker(trackers.get(i));
+            }
+            trackers.clear();
+            if (emptied) {
+                freeDylibs.push(dylib);
+            }
+            // Otherwise leave a JITDylib that may still hold definitions out of the pool rather than clash later.
+            LLVM.LLVMOrcSymbolStringPoolClearDeadEntries(LLVM.LLVMOrcExecutionSessionGetSymbolStringPool(session));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Removes and releases one tracker of a plugin's that is still alive, under the lock. */
+    void releaseTracker(LLVMOrcResourceTrackerRef tracker) {
+        lock.lock();
+        try {
+            if (!closed) {
+                removeTracker(tracker);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private Map<String, Long> add(LinkUnit unit, PluginCode code, LLVMOrcResourceTrackerRef tracker,
+                                  Map<String, Long> imports, List<String> resolverIds) {
+        defineImports(unit.name(), code.dylib(), tracker, imports);
+        for (ElfObject object : unit.objects()) {
+            addObject(unit.name(), tracker, object);
+        }
+        return lookup(unit.name(), code.dylib(), unit.exportNames(), resolverIds);
+    }
+
     private void checkOpen() {
         if (closed) {
             throw new IllegalStateException("the JIT is closed");
@@ -191,8 +214,8 @@ final class JitLinker implements AutoCloseable {
         if (imports.isEmpty()) {
             return;
         }
-        LLVMOrcCSymbolMapPair pairs = new LLVMOrcCSymbolMapPair(imports.size());
-        try {
+        try (LLVMOrcCSymbolMapPair pairs = new LLVMOrcCSymbolMapPair(imports.size());
+             NativeScope scope = new NativeScope()) {
             int i = 0;
             for (Map.Entry<String, Long> entry : imports.entrySet()) {
                 LLVMOrcCSymbolMapPair pair = pairs.getPointer(i++);
@@ -201,16 +224,14 @@ final class JitLinker implements AutoCloseable {
                 pair.Sym().Flags().GenericFlags((byte) LLVM.LLVMJITSymbolGenericFlagsExported);
                 pair.Sym().Flags().TargetFlags((byte) 0);
             }
-            // Takes the interned names; the array itself stays ours.
-            LLVMOrcMaterializationUnitRef unit = LLVM.LLVMOrcAbsoluteSymbols(pairs, imports.size());
-            LLVMErrorRef error = LLVM.LLVMOrcJITDylibDefine(dylib, unit);
-            String message = Llvm.consume(error);
+            // Takes the interned names; the array itself stays ours. The unit is ours until the JITDylib takes it.
+            LLVMOrcMaterializationUnitRef unit = scope.materializationUnit(
+                    LLVM.LLVMOrcAbsoluteSymbols(pairs, imports.size()));
+            String message = Llvm.consume(LLVM.LLVMOrcJITDylibDefine(dylib, unit));
             if (message != null) {
-                LLVM.LLVMOrcDisposeMaterializationUnit(unit);
                 throw new CompilationException("Defining the imports of plugin '" + pluginName + "' failed: " + message);
             }
-        } finally {
-            pairs.close();
+            scope.forget(unit);
         }
         // JITDylibDefine tracks the definitions with the default tracker: move them to the plugin's. Despite its
         // documentation, LLVM 20's LLVMOrcJITDylibGetDefaultResourceTracker does not retain the tracker, so it is
@@ -219,15 +240,13 @@ final class JitLinker implements AutoCloseable {
     }
 
     private void addObject(String pluginName, LLVMOrcResourceTrackerRef tracker, ElfObject object) {
-        byte[] bytes = object.bytes();
-        LLVMMemoryBufferRef buffer;
-        try (BytePointer data = new BytePointer(bytes); BytePointer name = new BytePointer(object.name())) {
-            buffer = LLVM.LLVMCreateMemoryBufferWithMemoryRangeCopy(data, bytes.length, name);
+        try (NativeScope scope = new NativeScope()) {
+            LLVMMemoryBufferRef buffer = scope.copy(object.bytes(), object.name());
+            // Takes the buffer, on success and on failure.
+            Llvm.check(LLVM.LLVMOrcLLJITAddObjectFileWithRT(jit, tracker, scope.forget(buffer)),
+                    message -> new CompilationException("Adding object '" + object.name() + "' of plugin '"
+                            + pluginName + "' failed: " + message));
         }
-        // Takes the buffer, on success and on failure.
-        Llvm.check(LLVM.LLVMOrcLLJITAddObjectFileWithRT(jit, tracker, buffer),
-                message -> new CompilationException("Adding object '" + object.name() + "' of plugin '" + pluginName
-                        + "' failed: " + message));
     }
 
     private Map<String, Long> lookup(String pluginName, LLVMOrcJITDylibRef dylib, List<String> names,
@@ -276,17 +295,8 @@ final class JitLinker implements AutoCloseable {
         return new CompilationException("Linking plugin '" + pluginName + "' failed: " + message);
     }
 
-    /** Removes a plugin's main tracker; the JITDylib is reused only if it is empty then. */
-    private void remove(LLVMOrcJITDylibRef dylib, LLVMOrcResourceTrackerRef tracker, boolean piecesRemoved) {
-        if (removePiece(tracker) && piecesRemoved) {
-            freeDylibs.push(dylib);
-        }
-        // Otherwise leave a JITDylib that may still hold definitions out of the pool rather than clash later.
-        LLVM.LLVMOrcSymbolStringPoolClearDeadEntries(LLVM.LLVMOrcExecutionSessionGetSymbolStringPool(session));
-    }
-
     /** Removes and releases a tracker's code and data; returns false (and logs why) if LLVM reported an error. */
-    private static boolean removePiece(LLVMOrcResourceTrackerRef tracker) {
+    private static boolean removeTracker(LLVMOrcResourceTrackerRef tracker) {
         String error = Llvm.consume(LLVM.LLVMOrcResourceTrackerRemove(tracker));
         LLVM.LLVMOrcReleaseResourceTracker(tracker);
         if (error != null) {

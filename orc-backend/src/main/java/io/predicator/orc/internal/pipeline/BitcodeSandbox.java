@@ -1,4 +1,4 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.pipeline;
 
 import io.predicator.CompilationException;
 import io.predicator.ConfigurationException;

@@ -1,4 +1,4 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.llvm;
 
 import io.predicator.CompilationException;
 import org.bytedeco.javacpp.BytePointer;
@@ -11,26 +11,61 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedDeque;
 
 /**
- * Host target machines, one per code generation in progress: a target machine is not thread-safe, so each
- * compiling thread borrows one and returns it. Idle machines are kept per optimisation level and disposed with
- * the pool.
+ * Host target machines, one per code generation in progress, and their owner: a target machine is not thread-safe,
+ * so each compiling thread {@linkplain #borrow borrows} one and returns it by closing the lease. Idle machines are
+ * kept per optimisation level and disposed with the pool; a machine still lent when the pool closes is disposed
+ * when its lease is closed, so that no thread's code generation loses its machine.
  */
-final class TargetMachinePool implements AutoCloseable {
+public final class TargetMachinePool implements AutoCloseable {
     private final List<ConcurrentLinkedDeque<LLVMTargetMachineRef>> idle = new ArrayList<>();
     private volatile boolean closed;
 
-    TargetMachinePool() {
+    /** A borrowed machine; closing the lease gives it back, once. */
+    public final class Lease implements AutoCloseable {
+        private final int level;
+        private LLVMTargetMachineRef machine;
+
+        private Lease(int level, LLVMTargetMachineRef machine) {
+            this.level = level;
+            this.machine = machine;
+        }
+
+        /** Returns the machine; valid until the lease is closed. */
+        public LLVMTargetMachineRef machine() {
+            if (machine == null) {
+                throw new IllegalStateException("the target machine lease is closed");
+            }
+            return machine;
+        }
+
+        @Override
+        public void close() {
+            if (machine != null) {
+                release(level, machine);
+                machine = null;
+            }
+        }
+    }
+
+    /** Creates an empty pool. */
+    public TargetMachinePool() {
         for (int level = 0; level <= 3; level++) {
             idle.add(new ConcurrentLinkedDeque<>());
         }
     }
 
-    LLVMTargetMachineRef acquire(int level) {
+    /**
+     * Lends a machine for an optimisation level, creating one if none is idle.
+     *
+     * @param level 0 to 3
+     * @return the lease; close it to give the machine back
+     */
+    public Lease borrow(int level) {
         LLVMTargetMachineRef machine = idle.get(level).pollFirst();
-        return machine != null ? machine : create(level);
+        return new Lease(level, machine != null ? machine : create(level));
     }
 
-    void release(int level, LLVMTargetMachineRef machine) {
+    private void release(int level, LLVMTargetMachineRef machine) {
         idle.get(level).addFirst(machine);
         if (closed) {
             drain();

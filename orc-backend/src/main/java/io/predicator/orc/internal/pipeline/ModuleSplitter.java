@@ -1,5 +1,7 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.pipeline;
 
+import io.predicator.orc.internal.llvm.Llvm;
+import io.predicator.orc.internal.llvm.NativeScope;
 import org.bytedeco.javacpp.PointerPointer;
 import org.bytedeco.javacpp.SizeTPointer;
 import org.bytedeco.llvm.LLVM.LLVMAttributeRef;
@@ -251,12 +253,10 @@ final class ModuleSplitter {
             }
             appending.forEach(LLVM::LLVMDeleteGlobal);
         }
-        LLVMPassBuilderOptionsRef options = LLVM.LLVMCreatePassBuilderOptions();
-        try {
+        try (NativeScope scope = new NativeScope()) {
+            LLVMPassBuilderOptionsRef options = scope.passBuilderOptions();
             Llvm.check(LLVM.LLVMRunPasses(module, "elim-avail-extern", null, options),
                     message -> new IllegalStateException("cannot split the module: " + message));
-        } finally {
-            LLVM.LLVMDisposePassBuilderOptions(options);
         }
         if (plan.piece()) {
             for (LLVMValueRef declaration : dropped) {

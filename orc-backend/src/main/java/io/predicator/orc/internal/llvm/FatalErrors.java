@@ -1,4 +1,4 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.llvm;
 
 import org.bytedeco.javacpp.BytePointer;
 import org.bytedeco.llvm.LLVM.LLVMFatalErrorHandler;

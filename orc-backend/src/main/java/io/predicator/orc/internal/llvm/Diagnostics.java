@@ -1,4 +1,4 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.llvm;
 
 import org.bytedeco.javacpp.Pointer;
 import org.bytedeco.llvm.LLVM.LLVMContextRef;
@@ -15,7 +15,7 @@ import java.util.List;
  * <p>Installing a handler on every context matters: without one, LLVM prints some errors (corrupt bitcode among
  * them) and exits the process.
  */
-final class Diagnostics {
+public final class Diagnostics {
     private static final ThreadLocal<List<String>> MESSAGES = ThreadLocal.withInitial(ArrayList::new);
     private static final LLVMDiagnosticHandler HANDLER = new LLVMDiagnosticHandler() {
         @Override
@@ -30,13 +30,13 @@ final class Diagnostics {
     }
 
     /** Installs the collecting handler on a context and forgets this thread's earlier messages. */
-    static void install(LLVMContextRef context) {
+    public static void install(LLVMContextRef context) {
         MESSAGES.get().clear();
         LLVM.LLVMContextSetDiagnosticHandler(context, HANDLER, null);
     }
 
     /** Returns and forgets the errors collected on this thread, joined for a message; empty if none. */
-    static String drain() {
+    public static String drain() {
         List<String> messages = MESSAGES.get();
         String joined = String.join("; ", messages);
         messages.clear();

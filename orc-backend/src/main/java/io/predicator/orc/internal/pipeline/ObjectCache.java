@@ -1,5 +1,6 @@
-package io.predicator.orc.internal;
+package io.predicator.orc.internal.pipeline;
 
+import io.predicator.orc.internal.llvm.Llvm;
 import io.predicator.Signature;
 
 import java.io.ByteArrayOutputStream;
@@ -93,7 +94,7 @@ final class ObjectCache {
     }
 
     /** Returns the entry for a key, or empty if there is none or it is damaged (then it is deleted). */
-    Optional<ModuleCompiler.Output> read(String key) {
+    Optional<CompiledModule> read(String key) {
         Path file = file(key);
         byte[] bytes;
         try {
@@ -122,7 +123,7 @@ final class ObjectCache {
     }
 
     /** Stores an entry; failures are logged, never thrown: the cache is an optimisation. */
-    void write(String key, ModuleCompiler.Output output) {
+    void write(String key, CompiledModule output) {
         Path file = file(key);
         Path temporary = null;
         try {
@@ -145,7 +146,7 @@ final class ObjectCache {
         }
     }
 
-    private static byte[] encode(ModuleCompiler.Output output) throws IOException {
+    private static byte[] encode(CompiledModule output) throws IOException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(
                 output.objects().stream().mapToInt(object -> object.length + 4).sum() + 256);
         DataOutputStream data = new DataOutputStream(buffer);
@@ -169,7 +170,7 @@ final class ObjectCache {
         return ByteBuffer.allocate(body.length + checksum.length).put(body).put(checksum).array();
     }
 
-    private static ModuleCompiler.Output decode(byte[] bytes) throws IOException {
+    private static CompiledModule decode(byte[] bytes) throws IOException {
         int bodyLength = bytes.length - 32;
         if (bodyLength < MAGIC.length || !Arrays.equals(sha256().digest(Arrays.copyOf(bytes, bodyLength)),
                 Arrays.copyOfRange(bytes, bodyLength, bytes.length))) {
@@ -197,7 +198,7 @@ final class ObjectCache {
             }
             objects.add(object);
         }
-        return new ModuleCompiler.Output(objects, signatures, hasInlineAssembly ? inlineAssembly : null);
+        return new CompiledModule(objects, signatures, hasInlineAssembly ? inlineAssembly : null);
     }
 
     private static MessageDigest sha256() {
