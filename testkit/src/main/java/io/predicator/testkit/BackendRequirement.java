@@ -34,7 +34,22 @@ public enum BackendRequirement implements Requirement {
     /** A resolver that throws or answers {@code null} or a NULL address gives {@link io.predicator.ResolverException}. */
     B13("resolver failures are contained"),
     /** The context's resolver, or the one in the load options, supplies the plugin's imports, host functions included. */
-    B14("the resolver supplies the imports");
+    B14("the resolver supplies the imports"),
+    /**
+     * IR with inline assembly is refused by default with {@link io.predicator.PolicyViolationException} naming the
+     * source, and loads with {@code LoadOptions.builder().trustInlineAssembly(true)} unless that option is refused.
+     */
+    B15("content the load policy refuses gives a policy violation"),
+    /**
+     * A module of a shape the backend does not support (alignment beyond what it can place) throws
+     * {@link io.predicator.UnsupportedModuleException} naming the source, and the context stays usable.
+     */
+    B16("an unsupported module gives an unsupported-module exception"),
+    /**
+     * Each {@link io.predicator.LoadOptions.Option}, set alone, is honoured by {@code load} and {@code inspect}, or
+     * refused with a {@link io.predicator.ConfigurationException} that names it; never silently ignored.
+     */
+    B17("every load option is honoured or refused by name");
 
     private final String description;
 

@@ -25,7 +25,7 @@ class BrokenBackendContractTests {
     void untypedLoadFailuresBreakEveryRequirementAboutFailureKinds() {
         List<String> messages = failures(BrokenBackends.UntypedFailures.class);
 
-        assertThat(requirements(messages)).containsExactly("B8", "B10", "B11", "B13", "B14");
+        assertThat(requirements(messages)).containsExactly("B8", "B10", "B11", "B13", "B14", "B15", "B16");
         assertThat(messages).anySatisfy(message -> assertThat(message).startsWith(
                 "Requirement B10 'bad input gives a typed exception naming the source' broken: loading bad input "));
         assertThat(messages).anySatisfy(message -> assertThat(message).startsWith(
