@@ -46,6 +46,7 @@ final class BrokenBackends {
     }
 
     /** Every failed load becomes a bare {@link JitException}: callers can no longer tell failures apart. */
+    @Breaks({"B8", "B10", "B11", "B13", "B14", "B15", "B16"})
     static final class UntypedFailures implements BackendContract {
         @Override
         public JitContext createContext(SymbolResolver resolver) {
@@ -66,6 +67,7 @@ final class BrokenBackends {
     }
 
     /** Claims the archive format, which the decorated context refuses to load. */
+    @Breaks({"B1", "B2"})
     static final class OverclaimedFormat implements BackendContract {
         @Override
         public JitContext createContext(SymbolResolver resolver) {

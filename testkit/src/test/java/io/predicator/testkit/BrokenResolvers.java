@@ -3,6 +3,7 @@ package io.predicator.testkit;
 import io.predicator.spi.SymbolResolver;
 import io.predicator.spi.SymbolResolverProvider;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.util.EnumSet;
@@ -13,6 +14,7 @@ import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static io.predicator.testkit.ResolverCapability.RESOLVES_COMPILER_HELPERS;
+import static io.predicator.testkit.ResolverCapability.RESOLVES_DATA;
 import static io.predicator.testkit.ResolverCapability.RESOLVES_FUNCTIONS;
 import static io.predicator.testkit.ResolverCapability.SERVICE_LOADER_REGISTERED;
 
@@ -43,6 +45,7 @@ final class BrokenResolvers {
     }
 
     /** R1: the id is blank. */
+    @Breaks("R1")
     static final class BlankId extends Base {
         @Override
         public SymbolResolver createResolver() {
@@ -61,6 +64,7 @@ final class BrokenResolvers {
     }
 
     /** R2: null is answered with empty instead of being rejected. */
+    @Breaks("R2")
     static final class AcceptsNull extends Base {
         @Override
         public SymbolResolver createResolver() {
@@ -79,6 +83,7 @@ final class BrokenResolvers {
     }
 
     /** R3: names the resolver does not know make it throw. */
+    @Breaks("R3")
     static final class ThrowsOnUnknownNames extends Base {
         @Override
         public SymbolResolver createResolver() {
@@ -103,6 +108,7 @@ final class BrokenResolvers {
     }
 
     /** R4 and R9: a symbol the contract says is refused resolves. */
+    @Breaks({"R4", "R9"})
     static final class LeaksARefusedSymbol extends Base {
         @Override
         public SymbolResolver createResolver() {
@@ -122,6 +128,7 @@ final class BrokenResolvers {
     }
 
     /** R5, R6 and R7: every answer for a known name is a different address. */
+    @Breaks({"R5", "R6"})
     static final class Nondeterministic extends Base {
         @Override
         public SymbolResolver createResolver() {
@@ -143,6 +150,7 @@ final class BrokenResolvers {
     }
 
     /** R7: {@code sqrt} resolves to {@code cbrt}, which links and runs but computes something else. */
+    @Breaks("R7")
     static final class WrongFunction extends Base {
         @Override
         public SymbolResolver createResolver() {
@@ -162,6 +170,7 @@ final class BrokenResolvers {
     }
 
     /** R10: declares the compiler helpers but lacks {@code __umodti3}. */
+    @Breaks("R10")
     static final class MissingCompilerHelper extends Base {
         @Override
         public SymbolResolver createResolver() {
@@ -185,6 +194,7 @@ final class BrokenResolvers {
     }
 
     /** R0: lists a data sample without declaring RESOLVES_DATA. */
+    @Breaks("R0")
     static final class UndeclaredCapability extends Base {
         @Override
         public SymbolResolver createResolver() {
@@ -200,6 +210,7 @@ final class BrokenResolvers {
     }
 
     /** R12: declares a provider that is not registered (R13 cannot be checked then). */
+    @Breaks("R12")
     static final class UnregisteredProvider extends Base {
         @Override
         public SymbolResolver createResolver() {
@@ -218,6 +229,7 @@ final class BrokenResolvers {
     }
 
     /** R13: the provider ignores configuration keys it does not know. */
+    @Breaks("R13")
     static final class LenientProvider extends Base {
         @Override
         public SymbolResolver createResolver() {
@@ -265,6 +277,62 @@ final class BrokenResolvers {
             public SymbolResolver create(Map<String, String> configuration) {
                 return new LenientResolver();
             }
+        }
+    }
+
+    /** R8: the data symbol resolves to other memory, which holds something else. */
+    @Breaks("R8")
+    static final class WrongData implements ResolverContract {
+        private static final MemorySegment FORTY_ONE = Arena.global().allocateFrom("41");
+        private final MinimalResolver good = new MinimalResolver();
+
+        @Override
+        public SymbolResolver createResolver() {
+            return SymbolResolver.of("wrong-data", name -> name.equals(MinimalResolver.ANSWER) ? Optional.of(FORTY_ONE)
+                    : good.resolve(name));
+        }
+
+        @Override
+        public Set<ResolverCapability> capabilities() {
+            return EnumSet.of(RESOLVES_FUNCTIONS, RESOLVES_DATA);
+        }
+
+        @Override
+        public List<SampleSymbol> samples() {
+            return List.of(
+                    SampleSymbol.function("strlen", "i64(ptr)").calledWith("hello").returns(5L),
+                    SampleSymbol.data(MinimalResolver.ANSWER).containing("42\0"),
+                    SampleSymbol.refused("getpid"));
+        }
+    }
+
+    /**
+     * R11: asking which resolvers were consulted, as a backend does to report a failed load, shuts the resolver
+     * down: after one failure it resolves nothing.
+     */
+    @Breaks("R11")
+    static final class FailureReportShutsItDown extends Base {
+        @Override
+        public SymbolResolver createResolver() {
+            return new SymbolResolver() {
+                private volatile boolean down;
+
+                @Override
+                public String id() {
+                    return "fragile";
+                }
+
+                @Override
+                public Optional<MemorySegment> resolve(String symbol) {
+                    return down ? Optional.empty() : good.resolve(symbol);
+                }
+
+                @Override
+                public List<String> consultedIds() {
+                    down = true;
+                    return List.of(id());
+                }
+            };
         }
     }
 }
