@@ -5,7 +5,6 @@ import io.predicator.ExportedFunction;
 import io.predicator.JitContext;
 import io.predicator.LoadOptions.Option;
 import io.predicator.LoadOptions;
-import io.predicator.ModuleInfo;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
 import io.predicator.fixtures.PluginSources;
@@ -13,7 +12,9 @@ import io.predicator.spi.SymbolResolver;
 import io.predicator.testkit.internal.BackendSupport.Compiled;
 import org.junit.jupiter.api.DynamicTest;
 
+import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
@@ -59,31 +60,34 @@ final class BackendOptionsChecks {
                 : ModuleSource.ir("arith.ll", PluginSources.arithmetic());
         String method = one.option().builderMethod();
         try (JitContext context = context(contract, SymbolResolver.compilerSupport())) {
-            Plugin plugin;
-            try {
-                plugin = context.load(source, options);
-            } catch (ConfigurationException refused) {
-                check(B17, "refusing " + method + " at load", () -> assertThat(refused.getMessage())
-                        .as("the refusal names the option").contains(method));
+            Optional<Plugin> loaded = honouredOrRefused("loading " + source.name(), method,
+                    () -> context.load(source, options));
+            if (loaded.isEmpty()) {
                 return;
-            } catch (RuntimeException | Error e) {
-                throw broken(B17, "loading " + source.name() + " with " + method + " threw " + e, e);
             }
-            try (plugin) {
+            try (Plugin plugin = loaded.get()) {
                 one.honoured().accept(plugin);
             }
-            ModuleInfo info;
-            try {
-                info = context.inspect(source, options);
-            } catch (ConfigurationException refused) {
-                check(B17, "refusing " + method + " in inspect", () -> assertThat(refused.getMessage())
-                        .as("the refusal names the option").contains(method));
-                return;
-            } catch (RuntimeException | Error e) {
-                throw broken(B17, "inspecting " + source.name() + " with " + method + " threw " + e, e);
-            }
-            check(B17, "inspecting " + source.name() + " with " + method, () -> assertThat(info.functions())
-                    .extracting(ExportedFunction::name).contains("add", "sub", "mul"));
+            honouredOrRefused("inspecting " + source.name(), method, () -> context.inspect(source, options))
+                    .ifPresent(info -> check(B17, "inspecting " + source.name() + " with " + method,
+                            () -> assertThat(info.functions()).extracting(ExportedFunction::name)
+                                    .contains("add", "sub", "mul")));
+        }
+    }
+
+    /**
+     * Runs a load or inspect with one option set: its result if it honoured the option, or empty if it refused the
+     * option with a {@link ConfigurationException} that names it; any other failure breaks B17.
+     */
+    private static <T> Optional<T> honouredOrRefused(String doing, String method, Supplier<T> action) {
+        try {
+            return Optional.of(action.get());
+        } catch (ConfigurationException refused) {
+            check(B17, "refusing " + method + " while " + doing, () -> assertThat(refused.getMessage())
+                    .as("the refusal names the option").contains(method));
+            return Optional.empty();
+        } catch (RuntimeException | Error e) {
+            throw broken(B17, doing + " with " + method + " threw " + e, e);
         }
     }
 }
