@@ -22,4 +22,15 @@ public class AlreadyClosedException extends JitException {
     public AlreadyClosedException(String what) {
         super(what + " is closed");
     }
+
+    /**
+     * Creates the exception with the reason the plugin closed, such as the {@link PluginFaultException} that
+     * closed it.
+     *
+     * @param what the plugin or context, e.g. {@code "plugin 'filter'"}
+     * @param cause why it closed
+     */
+    public AlreadyClosedException(String what, Throwable cause) {
+        super(what + " is closed" + (cause == null ? "" : ": " + cause.getMessage()), cause);
+    }
 }

@@ -81,6 +81,18 @@ public interface Plugin extends AutoCloseable {
     List<ExportedFunction> exports();
 
     /**
+     * Returns the fault that closed the plugin: after a fault its memory may be corrupt, so it closes itself as soon
+     * as its other calls in flight return, and its later calls throw {@link AlreadyClosedException} with this fault
+     * as the cause.
+     *
+     * @return the fault, or empty if the plugin never faulted (or its backend does not contain faults)
+     * @since 0.2
+     */
+    default Optional<PluginFaultException> fault() {
+        return Optional.empty();
+    }
+
+    /**
      * Returns whether the plugin has been closed.
      *
      * @return true once {@link #close()} has started
