@@ -1,5 +1,7 @@
 package io.predicator.orc.internal;
 
+import io.predicator.orc.internal.runtime.FaultReport;
+
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.lang.ref.WeakReference;
@@ -56,6 +58,9 @@ final class CallFrames extends CallFramesPadding {
 
     private final WeakReference<Thread> owner;
     private final long threadId;
+    /** Where the runtime reports a fault of this thread's plugin calls; its address is a plain field for the calls. */
+    private final FaultReport report = new FaultReport();
+    private final long reportAddress = report.address();
     /** The plugin of the outermost call in progress, 0 if none; padded on both sides against false sharing. */
     private long active;
     @SuppressWarnings("unused")
@@ -98,6 +103,16 @@ final class CallFrames extends CallFramesPadding {
     private boolean ownerIsGone() {
         Thread thread = owner.get();
         return thread == null || !thread.isAlive();
+    }
+
+    /** Returns the address of this thread's fault report, which every contained call passes to its trampoline. */
+    long reportAddress() {
+        return reportAddress;
+    }
+
+    /** Returns this thread's fault report. */
+    FaultReport report() {
+        return report;
     }
 
     /** Returns a new id for a plugin, never 0 (an empty frame) and never reused. */

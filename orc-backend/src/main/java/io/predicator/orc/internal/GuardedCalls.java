@@ -1,6 +1,7 @@
 package io.predicator.orc.internal;
 
 import io.predicator.Signature;
+import io.predicator.orc.internal.runtime.Containment;
 import io.predicator.plumbing.FunctionalInterfaces;
 
 import java.lang.classfile.ClassBuilder;
@@ -15,6 +16,7 @@ import java.lang.constant.MethodTypeDesc;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -42,13 +44,15 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * in the interface's own package and class loader when this module's loader cannot see the interface
  * ({@link FunctionalInterfaces#definer}), and such interfaces get the same inlined guard.
  *
- * <p>The generated method is, for {@code int add(int, int)}:
+ * <p>The downcall goes through the signature's trampoline in the plugin runtime, which contains faults: when the
+ * plugin's code faults, the call returns zero and the thread's fault report, which {@code exit} reads, says why.
+ * The generated method is, for {@code int add(int, int)}:
  * <pre>{@code
  * static int call(OrcPlugin plugin, MemorySegment target, String symbol, int a, int b) {
  *     CallFrames frames = plugin.enter();
  *     int result;
  *     try {
- *         result = (int) DOWNCALL.invokeExact(target, a, b);
+ *         result = (int) TRAMPOLINE.invokeExact(frames.reportAddress(), target.address(), a, b);
  *     } catch (Throwable failure) {
  *         plugin.exit(symbol, failure, frames);
  *         throw failure;
@@ -65,6 +69,7 @@ final class GuardedCalls {
     private static final ClassDesc CD_FRAMES = CallFrames.class.describeConstable().orElseThrow();
     private static final ClassDesc CD_SEGMENT = MemorySegment.class.describeConstable().orElseThrow();
     private static final MethodTypeDesc ENTER = MethodTypeDesc.of(CD_FRAMES);
+    private static final MethodTypeDesc LONG_GETTER = MethodTypeDesc.of(ConstantDescs.CD_long);
     private static final MethodTypeDesc EXIT = MethodTypeDesc.of(CD_void, CD_String, CD_Throwable, CD_FRAMES);
     private static final MethodTypeDesc CONSTRUCTOR = MethodTypeDesc.of(CD_void, CD_Object, CD_SEGMENT, CD_String, CD_String);
 
@@ -150,8 +155,9 @@ final class GuardedCalls {
     }
 
     /**
-     * Defines the class of a signature's static guarded call; its class data is the downcall handle (address
-     * first), loaded as a constant.
+     * Defines the class of a signature's static guarded call; its class data is the downcall handle of the
+     * signature's trampoline ({@link Containment#trampoline}), which takes the thread's fault report and the
+     * function's address before the function's arguments, loaded as a constant.
      */
     private static MethodHandles.Lookup define(FunctionDescriptor descriptor) {
         MethodType type = descriptor.toMethodType();
@@ -161,7 +167,10 @@ final class GuardedCalls {
                 .withFlags(ClassFile.ACC_FINAL | ClassFile.ACC_SUPER | ClassFile.ACC_SYNTHETIC)
                 .withMethodBody(CALL, call, ClassFile.ACC_STATIC, code -> guardedCall(code, type)));
         try {
-            return MethodHandles.lookup().defineHiddenClassWithClassData(bytes, LINKER.downcallHandle(descriptor), true);
+            MemorySegment trampoline = MemorySegment.ofAddress(Containment.get().trampoline(descriptor));
+            FunctionDescriptor contained = descriptor.insertArgumentLayouts(0, ValueLayout.JAVA_LONG, ValueLayout.JAVA_LONG);
+            return MethodHandles.lookup().defineHiddenClassWithClassData(bytes,
+                    LINKER.downcallHandle(trampoline, contained), true);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot generate the guarded call for " + descriptor, e);
         }
@@ -177,10 +186,11 @@ final class GuardedCalls {
         code.aload(0).invokevirtual(CD_PLUGIN, "enter", ENTER).astore(frames);
         code.labelBinding(start);
         code.ldc(DynamicConstantDesc.ofNamed(ConstantDescs.BSM_CLASS_DATA, ConstantDescs.DEFAULT_NAME, CD_MethodHandle));
-        code.aload(1);
+        code.aload(frames).invokevirtual(CD_FRAMES, "reportAddress", LONG_GETTER);
+        code.aload(1).invokeinterface(CD_SEGMENT, "address", LONG_GETTER);
         loadArguments(code, type.parameterList(), 3);
         code.invokevirtual(CD_MethodHandle, "invokeExact",
-                type.insertParameterTypes(0, MemorySegment.class).describeConstable().orElseThrow());
+                type.insertParameterTypes(0, long.class, long.class).describeConstable().orElseThrow());
         if (result >= 0) {
             code.storeLocal(returns, result);
         }

@@ -49,6 +49,7 @@ public final class OrcJitContext implements JitContext {
     private final LongAdder failedLoads = new LongAdder();
     private final LongAdder unloads = new LongAdder();
     private final LongAdder cacheHits = new LongAdder();
+    private final LongAdder faults = new LongAdder();
     private final Set<OrcPlugin> plugins = ConcurrentHashMap.newKeySet();
     private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -118,7 +119,7 @@ public final class OrcJitContext implements JitContext {
     public JitStats stats() {
         return new JitStats(plugins.stream().map(OrcPlugin::stats)
                 .sorted(Comparator.comparing(PluginStats::name)).toList(),
-                loads.sum(), failedLoads.sum(), unloads.sum(), cacheHits.sum());
+                loads.sum(), failedLoads.sum(), unloads.sum(), cacheHits.sum(), faults.sum());
     }
 
     private static void commit(PluginEvents.Load event, ModuleSource source, String name,
@@ -221,6 +222,11 @@ public final class OrcJitContext implements JitContext {
 
     Pipeline pipeline() {
         return pipeline;
+    }
+
+    /** Counts a plugin call that faulted. */
+    void recordFault() {
+        faults.increment();
     }
 
     /** Runs work that uses the compiler or the JIT while they are guaranteed to stay alive. */

@@ -5,6 +5,7 @@ import io.predicator.ExportedFunction;
 import io.predicator.HostFunctionException;
 import io.predicator.ModuleFormat;
 import io.predicator.Plugin;
+import io.predicator.PluginFaultException;
 import io.predicator.PluginStats;
 import io.predicator.ResolverException;
 import io.predicator.Signature;
@@ -18,6 +19,7 @@ import io.predicator.orc.internal.pipeline.LoadTimings;
 import io.predicator.orc.internal.pipeline.Pipeline;
 import io.predicator.orc.internal.pipeline.PluginCode;
 import io.predicator.orc.internal.pipeline.ResolveStage;
+import io.predicator.orc.internal.runtime.FaultReport;
 import io.predicator.plumbing.HostExceptions;
 import io.predicator.spi.SymbolResolver;
 
@@ -64,6 +66,8 @@ final class OrcPlugin implements Plugin {
     private final long callId = CallFrames.newPluginId();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile boolean open = true;
+    /** The fault that closed the plugin, or null. */
+    private volatile PluginFaultException fault;
 
     private record HandleKey(String symbol, FunctionDescriptor descriptor) {
     }
@@ -147,6 +151,11 @@ final class OrcPlugin implements Plugin {
     @Override
     public boolean isClosed() {
         return !open;
+    }
+
+    @Override
+    public Optional<PluginFaultException> fault() {
+        return Optional.ofNullable(fault);
     }
 
     /**
@@ -290,6 +299,9 @@ final class OrcPlugin implements Plugin {
     void exit(String symbol, Throwable failure, CallFrames frames) {
         Throwable own = HostExceptions.takePending();
         restore(frames.pop());
+        if (frames.report().faulted()) {
+            throw faulted(symbol, frames.report().take(), own);
+        }
         if (own != null) {
             if (failure != null) {
                 failure.addSuppressed(own);
@@ -298,6 +310,90 @@ final class OrcPlugin implements Plugin {
             throw new HostFunctionException("Function '" + symbol + "' of plugin '" + name
                     + "' called a Java host function that threw " + own, own);
         }
+    }
+
+    /**
+     * Turns a fault the runtime reported into the exception the caller gets, and closes the plugin: new calls fail
+     * at once, and the code is freed on another thread once the calls still in flight (nested ones on this thread
+     * included) have returned.
+     */
+    private PluginFaultException faulted(String symbol, FaultReport.Fault report, Throwable hostException) {
+        PluginFaultException exception = new PluginFaultException("Plugin '" + name + "' faulted in function '"
+                + symbol + "': " + describe(report), report.kind(), name, symbol, hardware(report) ? report.address() : -1);
+        if (hostException != null) {
+            exception.addSuppressed(hostException);
+        }
+        boolean first;
+        synchronized (this) {
+            first = fault == null;
+            if (first) {
+                fault = exception;
+                open = false;
+            }
+        }
+        if (first) {
+            context.recordFault();
+            Thread.ofVirtual().name("predicator-unload-" + name).start(() -> {
+                try {
+                    close();
+                } catch (RuntimeException | Error e) {
+                    LOGGER.log(System.Logger.Level.WARNING, "Unloading plugin '" + name + "' after its fault failed", e);
+                }
+            });
+        }
+        PluginEvents.Fault event = new PluginEvents.Fault();
+        if (event.shouldCommit()) {
+            event.plugin = name;
+            event.function = symbol;
+            event.kind = report.kind().name();
+            event.address = hardware(report) ? report.address() : 0;
+            event.message = exception.getMessage();
+            event.commit();
+        }
+        // The caller gets the exception; the event and the counter report it. A log line per fault would flood a
+        // server's log during a storm, so it is for debugging only.
+        LOGGER.log(System.Logger.Level.DEBUG, () -> exception.getMessage() + (first ? "; the plugin closes" : ""));
+        return exception;
+    }
+
+    private static boolean hardware(FaultReport.Fault report) {
+        return switch (report.kind()) {
+            case SEGMENTATION_FAULT, BUS_ERROR, ARITHMETIC_ERROR, ILLEGAL_INSTRUCTION, STACK_OVERFLOW -> true;
+            default -> false;
+        };
+    }
+
+    private String describe(FaultReport.Fault report) {
+        return switch (report.kind()) {
+            case SEGMENTATION_FAULT, BUS_ERROR, ARITHMETIC_ERROR, ILLEGAL_INSTRUCTION, STACK_OVERFLOW ->
+                    report.kind() + " (signal " + report.signal() + ") at address 0x" + Long.toHexString(report.address())
+                            + ", " + location(report.pc());
+            case EXIT -> report.message() + " with status " + report.code() + " (EXIT)";
+            case PANIC -> "panicked: " + (report.message().isEmpty() ? "(no message)" : report.message()) + " (PANIC)";
+            case ABORT -> (report.message().isEmpty() ? "the C library aborted (SIGABRT)" : report.message()) + " (ABORT)";
+            default -> report.kind() + ": " + report.message();
+        };
+    }
+
+    /** Names the plugin function that holds an instruction, from the plugin's own symbols. */
+    private String location(long pc) {
+        String best = null;
+        long bestAddress = 0;
+        for (Map.Entry<String, Long> entry : addresses.entrySet()) {
+            ElfObject.Definition definition = definitions.get(entry.getKey());
+            long start = entry.getValue();
+            if (definition == null || !definition.function() || Long.compareUnsigned(pc, start) < 0) {
+                continue;
+            }
+            long offset = pc - start;
+            if (Long.compareUnsigned(offset, definition.size() == 0 ? 16 : definition.size()) < 0
+                    && (best == null || Long.compareUnsigned(start, bestAddress) > 0)) {
+                best = entry.getKey();
+                bestAddress = start;
+            }
+        }
+        return best == null ? "instruction 0x" + Long.toHexString(pc) + " outside the plugin's own functions (in a "
+                + "library function it called)" : "in '" + best + "'+0x" + Long.toHexString(pc - bestAddress);
     }
 
     /** Puts back an exception an outer call had pending when this one started. */
@@ -334,7 +430,9 @@ final class OrcPlugin implements Plugin {
     }
 
     private AlreadyClosedException closedException() {
-        return new AlreadyClosedException("plugin '" + name + "'");
+        PluginFaultException cause = fault;
+        return cause == null ? new AlreadyClosedException("plugin '" + name + "'")
+                : new AlreadyClosedException("plugin '" + name + "'", cause);
     }
 
     /** Closes the arena once no call holds it; calls that started before {@link #close()} run to completion. */

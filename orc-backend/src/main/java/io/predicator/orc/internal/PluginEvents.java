@@ -102,6 +102,26 @@ final class PluginEvents {
         long memoryBytes;
     }
 
+    @Name("io.predicator.PluginFault")
+    @Label("Plugin Fault")
+    @Category("Predicator")
+    @Description("A plugin's code faulted during a call from Java: the call threw PluginFaultException and the plugin "
+            + "closed itself")
+    static final class Fault extends Event {
+        @Label("Plugin")
+        String plugin;
+        @Label("Function")
+        @Description("The exported function the Java caller called")
+        String function;
+        @Label("Kind")
+        String kind;
+        @Label("Address")
+        @Description("The faulting address of a hardware fault, else 0")
+        long address;
+        @Label("Message")
+        String message;
+    }
+
     @Name("io.predicator.ResolutionFailure")
     @Label("Symbol Resolution Failure")
     @Category("Predicator")

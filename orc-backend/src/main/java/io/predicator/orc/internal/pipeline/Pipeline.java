@@ -6,6 +6,7 @@ import io.predicator.ModuleSource;
 import io.predicator.Signature;
 import io.predicator.UnresolvedSymbolsException;
 import io.predicator.orc.internal.llvm.Failures;
+import io.predicator.orc.internal.runtime.Containment;
 import io.predicator.spi.SymbolResolver;
 
 import java.nio.file.Path;
@@ -41,7 +42,7 @@ public final class Pipeline implements AutoCloseable {
 
     private final ReadStage read = new ReadStage();
     private final LinkUnitStage linkUnit = new LinkUnitStage();
-    private final ResolveStage resolve = new ResolveStage();
+    private final ResolveStage resolve = new ResolveStage(Containment.get().servedSymbols());
     private final JitLinker linker;
     private final IrCompiler compiler;
 

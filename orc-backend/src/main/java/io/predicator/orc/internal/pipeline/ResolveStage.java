@@ -13,12 +13,20 @@ import java.util.Optional;
 
 /**
  * Stage "resolve": the symbols a link unit needs become addresses, asked of the plugin's resolver all at once, so
- * that a failure names every missing symbol. A runtime-linking stage (a per-plugin runtime module) would answer
- * some symbols before the resolver does.
+ * that a failure names every missing symbol. The symbols the plugin runtime serves in every plugin (the process
+ * exits: {@code abort}, {@code exit}, {@code __assert_fail}, {@code predicator_panic} …) are answered first, and
+ * the resolver is never asked for them, so no resolver can hand a plugin a way to end the process.
  */
 public final class ResolveStage {
-    /** Creates the stage; it has no state. */
-    public ResolveStage() {
+    private final Map<String, Long> served;
+
+    /**
+     * Creates the stage.
+     *
+     * @param served the symbols the runtime serves, with their addresses
+     */
+    public ResolveStage(Map<String, Long> served) {
+        this.served = Map.copyOf(served);
     }
 
     /**
@@ -42,6 +50,11 @@ public final class ResolveStage {
                 : "while compiling '" + firstUse + "' of plugin '" + pluginName + "' on its first use";
         for (Map.Entry<String, Boolean> entry : imports.entrySet()) {
             String symbol = entry.getKey();
+            Long runtime = served.get(symbol);
+            if (runtime != null) {
+                addresses.put(symbol, runtime);
+                continue;
+            }
             Optional<MemorySegment> answer;
             try {
                 answer = resolver.resolve(symbol);

@@ -1,0 +1,560 @@
+/*
+ * The plugin runtime: turns a fault of plugin code called from Java into a report the caller reads, instead of the
+ * end of the process.
+ *
+ * Built at build time by the bundled clang into LLVM bitcode (a resource of the backend's jar) and loaded once per
+ * process into a JIT that is never closed, so that the signal handler and the thread-exit destructor below outlive
+ * every JIT context. It is freestanding: no C library headers are needed to build it, and the declarations below
+ * are those of Linux on x86-64 with glibc, the only platform the backend ships natives for.
+ *
+ * How a contained call works (the Java side is io.predicator.orc.internal.runtime):
+ *   1. Java calls a trampoline, generated per C signature, with the plugin function's address, its arguments and
+ *      the calling Java thread's fault report (struct report).
+ *   2. The trampoline takes this OS thread's record (attaching the thread on its first call: an alternate signal
+ *      stack, its stack bounds), and predicator_enter saves the registers a return needs into a frame on the
+ *      trampoline's stack and makes it the thread's current frame.
+ *   3. The plugin function runs. When it returns, the trampoline pops the frame and returns its result.
+ *   4. When it faults, the signal handler fills the report, pops the frame and rewrites the signal context so that
+ *      the thread resumes in the trampoline as if predicator_enter had returned 1; the trampoline returns zero and
+ *      Java, seeing the report filled, throws. When it calls abort, exit, __assert_fail, a Rust panic hook and the
+ *      like (served by this runtime, whatever the resolver), predicator_resume does the same without a signal.
+ *
+ * Only a thread with a current frame, faulting outside the JVM's own code, is the plugin's: every other signal goes
+ * to the handler that was installed before (HotSpot's), with that handler's mask, as HotSpot itself chains.
+ */
+
+typedef unsigned long size_t;
+typedef unsigned long uintptr_t;
+typedef unsigned long uint64_t;
+typedef unsigned int uint32_t;
+typedef int int32_t;
+typedef unsigned char uint8_t;
+
+/* ---- The C library, as declared by glibc on x86-64 ---- */
+
+typedef struct {
+    unsigned long bits[16];
+} sigset_t;
+
+typedef struct {
+    int signo;
+    int error;
+    int code;
+    int padding;
+    union {
+        void *address;                                /* SIGSEGV, SIGBUS, SIGFPE, SIGILL */
+        struct {
+            int pid;
+            unsigned int uid;
+        } sender;                                     /* kill, tgkill */
+    } u;
+} siginfo_t;
+
+struct libc_sigaction {
+    void *handler;                                    /* sa_handler or sa_sigaction */
+    sigset_t mask;
+    int flags;
+    void (*restorer)(void);
+};
+
+typedef struct {
+    void *sp;
+    int flags;
+    size_t size;
+} stack_t;
+
+typedef struct {
+    unsigned long flags;
+    void *link;
+    stack_t stack;
+    long long gregs[23];
+    /* the floating-point state and the signal mask follow; not used here */
+} ucontext_t;
+
+enum {
+    REG_R12 = 4, REG_R13 = 5, REG_R14 = 6, REG_R15 = 7, REG_RBP = 10, REG_RBX = 11, REG_RAX = 13,
+    REG_RSP = 15, REG_RIP = 16, REG_EFL = 17
+};
+
+#define SIGILL 4
+#define SIGABRT 6
+#define SIGBUS 7
+#define SIGFPE 8
+#define SIGSEGV 11
+#define SIG_BLOCK 0
+#define SIG_SETMASK 2
+#define SA_SIGINFO 0x00000004
+#define SA_ONSTACK 0x08000000
+#define SA_RESTART 0x10000000
+#define SA_NODEFER 0x40000000
+#define SI_TKILL (-6)
+#define SS_DISABLE 2
+#define PROT_NONE 0
+#define PROT_READ 1
+#define PROT_WRITE 2
+#define MAP_PRIVATE 0x02
+#define MAP_ANONYMOUS 0x20
+#define MAP_NORESERVE 0x4000
+#define MAP_FAILED ((void *) -1)
+#define SIG_DFL ((void *) 0)
+#define SIG_IGN ((void *) 1)
+#define EFLAGS_DIRECTION 0x400
+
+extern int sigaction(int signal, const struct libc_sigaction *action, struct libc_sigaction *previous);
+extern int sigaltstack(const stack_t *stack, stack_t *previous);
+extern int pthread_sigmask(int how, const sigset_t *set, sigset_t *previous);
+extern int pthread_key_create(unsigned int *key, void (*destructor)(void *));
+extern void *pthread_getspecific(unsigned int key);
+extern int pthread_setspecific(unsigned int key, const void *value);
+extern unsigned long pthread_self(void);
+extern int pthread_getattr_np(unsigned long thread, void *attributes);
+extern int pthread_attr_getstack(const void *attributes, void **address, size_t *size);
+extern int pthread_attr_getguardsize(const void *attributes, size_t *size);
+extern int pthread_attr_destroy(void *attributes);
+extern void *mmap(void *address, size_t length, int protection, int flags, int fd, long offset);
+extern int munmap(void *address, size_t length);
+extern int mprotect(void *address, size_t length, int protection);
+extern void *calloc(size_t count, size_t size);
+extern void free(void *memory);
+extern int getpid(void);
+extern int raise(int signal);
+extern int *__errno_location(void);
+extern int snprintf(char *buffer, size_t size, const char *format, ...);
+extern void abort(void);
+extern void _exit(int status);
+
+/* ---- Shared with Java: the layouts io.predicator.orc.internal.runtime reads and writes ---- */
+
+/* What went wrong, in the order of PluginFaultException.Kind. */
+enum kind {
+    KIND_NONE = 0,
+    KIND_SEGMENTATION_FAULT = 1,
+    KIND_BUS_ERROR = 2,
+    KIND_ARITHMETIC_ERROR = 3,
+    KIND_ILLEGAL_INSTRUCTION = 4,
+    KIND_STACK_OVERFLOW = 5,
+    KIND_ABORT = 6,
+    KIND_EXIT = 7,
+    KIND_PANIC = 8
+};
+
+#define MESSAGE_CAPACITY 1024
+
+/* One per Java thread (not per OS thread: a virtual thread's report travels with it); written only on a fault. */
+struct report {
+    int32_t kind;                                     /* 0  */
+    int32_t signal;                                   /* 4  */
+    int32_t code;                                     /* 8: si_code, or the exit status */
+    int32_t length;                                   /* 12: bytes of message */
+    uint64_t address;                                 /* 16: the faulting address */
+    uint64_t pc;                                      /* 24: the faulting instruction */
+    char message[MESSAGE_CAPACITY];                   /* 32 */
+};
+
+/* A plugin call in progress on an OS thread; lives in the trampoline's stack frame. */
+struct frame {
+    uint64_t rbx, rbp, r12, r13, r14, r15;            /* 0..40: the caller's callee-saved registers */
+    uint64_t rsp;                                     /* 48: the stack pointer after predicator_enter returns */
+    uint64_t rip;                                     /* 56: where predicator_enter returns to */
+    struct report *report;                            /* 64 */
+    struct frame *previous;                           /* 72: the frame of an outer call (a plugin called Java, */
+};                                                    /*     which called a plugin), or null */
+
+/* One per OS thread that has called a plugin, found through a pthread key, freed when the thread ends. */
+struct thread {
+    struct frame *current;                            /* 0: the innermost plugin call, or null */
+    void *altstack;                                   /* the alternate signal stack installed here, or null */
+    size_t altstack_size;
+    uintptr_t stack_low;                              /* the thread's stack, guard pages included */
+    uintptr_t stack_high;
+};
+
+/* ---- State, written once by predicator_install ---- */
+
+#define MAX_RANGES 16
+#define ALTSTACK_SIZE (256 * 1024)
+#define OVERFLOW_SLACK (256 * 1024)
+
+/* The key of this runtime's thread records; trampolines read it. */
+unsigned int predicator_thread_key;
+static int installed;
+static int process_id;
+static struct libc_sigaction previous_actions[32];
+static const int handled_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
+static uintptr_t jvm_code[MAX_RANGES][2];
+static int jvm_code_count;
+
+/* ---- Registers: saving them on entry, and returning to the trampoline without a signal ---- */
+
+/*
+ * int predicator_enter(struct frame *frame, struct thread *thread, struct report *report)
+ * Returns 0; returns again with 1 when the call faults. Like _setjmp, but without pointer mangling, the signal mask
+ * or the shadow stack, and linking the frame into the thread's calls in the same few stores.
+ *
+ * void predicator_resume(struct frame *frame)
+ * Restores the frame's registers and returns 1 from its predicator_enter.
+ */
+__attribute__((naked)) int predicator_enter(struct frame *frame, struct thread *thread, struct report *report) {
+    __asm__(
+        "movq %rbx, 0(%rdi)\n"
+        "movq %rbp, 8(%rdi)\n"
+        "movq %r12, 16(%rdi)\n"
+        "movq %r13, 24(%rdi)\n"
+        "movq %r14, 32(%rdi)\n"
+        "movq %r15, 40(%rdi)\n"
+        "leaq 8(%rsp), %rax\n"
+        "movq %rax, 48(%rdi)\n"
+        "movq (%rsp), %rax\n"
+        "movq %rax, 56(%rdi)\n"
+        "movq %rdx, 64(%rdi)\n"
+        "movq (%rsi), %rax\n"
+        "movq %rax, 72(%rdi)\n"
+        "movq %rdi, (%rsi)\n"
+        "xorl %eax, %eax\n"
+        "ret\n");
+}
+
+__attribute__((naked, noreturn)) void predicator_resume(struct frame *frame) {
+    __asm__(
+        "movq 0(%rdi), %rbx\n"
+        "movq 8(%rdi), %rbp\n"
+        "movq 16(%rdi), %r12\n"
+        "movq 24(%rdi), %r13\n"
+        "movq 32(%rdi), %r14\n"
+        "movq 40(%rdi), %r15\n"
+        "movq 48(%rdi), %rsp\n"
+        "movl $1, %eax\n"
+        "cld\n"
+        "jmpq *56(%rdi)\n");
+}
+
+/* ---- Threads ---- */
+
+static void detach(void *value) {
+    struct thread *thread = value;
+    if (thread->altstack) {
+        stack_t off = {0, SS_DISABLE, 0};
+        sigaltstack(&off, 0);
+        munmap(thread->altstack, thread->altstack_size);
+    }
+    free(thread);
+}
+
+static void find_stack(struct thread *thread) {
+    unsigned long attributes[8];                      /* pthread_attr_t: 56 bytes */
+    void *low = 0;
+    size_t size = 0;
+    size_t guard = 0;
+    if (pthread_getattr_np(pthread_self(), attributes) != 0) {
+        return;
+    }
+    if (pthread_attr_getstack(attributes, &low, &size) == 0) {
+        pthread_attr_getguardsize(attributes, &guard);
+        thread->stack_low = (uintptr_t) low - guard;
+        thread->stack_high = (uintptr_t) low + size;
+    }
+    pthread_attr_destroy(attributes);
+}
+
+/* Installs an alternate signal stack unless the thread has one: without it a stack overflow cannot be handled. */
+static void install_altstack(struct thread *thread) {
+    stack_t existing;
+    if (sigaltstack(0, &existing) != 0 || !(existing.flags & SS_DISABLE)) {
+        return;
+    }
+    size_t page = 4096;
+    size_t size = ALTSTACK_SIZE + page;
+    char *memory = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (memory == MAP_FAILED) {
+        return;
+    }
+    mprotect(memory, page, PROT_NONE);                /* an overflow of the handler faults instead of corrupting */
+    stack_t stack = {memory + page, 0, ALTSTACK_SIZE};
+    if (sigaltstack(&stack, 0) != 0) {
+        munmap(memory, size);
+        return;
+    }
+    thread->altstack = memory;
+    thread->altstack_size = size;
+}
+
+/* The calling OS thread's record, created on its first plugin call; null only if memory ran out. */
+struct thread *predicator_attach(void) {
+    struct thread *thread = pthread_getspecific(predicator_thread_key);
+    if (thread) {
+        return thread;
+    }
+    thread = calloc(1, sizeof(struct thread));
+    if (!thread) {
+        return 0;
+    }
+    find_stack(thread);
+    install_altstack(thread);
+    if (pthread_setspecific(predicator_thread_key, thread) != 0) {
+        detach(thread);
+        return 0;
+    }
+    return thread;
+}
+
+/* ---- Reports ---- */
+
+static void copy_message(struct report *report, const char *text, size_t length) {
+    if (length > MESSAGE_CAPACITY) {
+        length = MESSAGE_CAPACITY;
+    }
+    for (size_t i = 0; i < length; i++) {
+        report->message[i] = text[i];
+    }
+    report->length = (int32_t) length;
+}
+
+static size_t text_length(const char *text, size_t limit) {
+    size_t length = 0;
+    while (length < limit && text[length]) {
+        length++;
+    }
+    return length;
+}
+
+static void fill(struct report *report, int kind, int signal, int code, uintptr_t address, uintptr_t pc) {
+    report->signal = signal;
+    report->code = code;
+    report->address = address;
+    report->pc = pc;
+    report->length = 0;
+    report->kind = kind;                              /* last: Java reads the kind first */
+}
+
+/* ---- The signal handler ---- */
+
+static int in_jvm_code(uintptr_t pc) {
+    for (int i = 0; i < jvm_code_count; i++) {
+        if (pc >= jvm_code[i][0] && pc < jvm_code[i][1]) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether the signal is the plugin's: raised by this thread's plugin call, not by the JVM nor sent from outside. */
+static int is_plugins(int signal, const siginfo_t *info, const ucontext_t *context) {
+    if (in_jvm_code((uintptr_t) context->gregs[REG_RIP])) {
+        return 0;                                     /* Java code of a host function: an NPE, a safepoint poll */
+    }
+    if (signal == SIGABRT) {                          /* abort() inside the C library: raise() sends it to itself */
+        return info->code == SI_TKILL && info->u.sender.pid == process_id;
+    }
+    return info->code > 0;                            /* raised by the CPU, not sent with kill */
+}
+
+static int kind_of(int signal, const siginfo_t *info, const struct thread *thread) {
+    switch (signal) {
+    case SIGSEGV: {
+        uintptr_t address = (uintptr_t) info->u.address;
+        if (thread->stack_high != 0 && address + OVERFLOW_SLACK >= thread->stack_low
+                && address < thread->stack_low + OVERFLOW_SLACK) {
+            return KIND_STACK_OVERFLOW;
+        }
+        return KIND_SEGMENTATION_FAULT;
+    }
+    case SIGBUS:
+        return KIND_BUS_ERROR;
+    case SIGFPE:
+        return KIND_ARITHMETIC_ERROR;
+    case SIGILL:
+        return KIND_ILLEGAL_INSTRUCTION;
+    default:
+        return KIND_ABORT;
+    }
+}
+
+/* Calls the handler installed before this runtime's, as the kernel would have: with its mask and flags. */
+static void chain(int signal, siginfo_t *info, void *context) {
+    struct libc_sigaction *previous = &previous_actions[signal];
+    void *handler = previous->handler;
+    if (handler == SIG_IGN) {
+        return;
+    }
+    if (handler == SIG_DFL) {
+        struct libc_sigaction fallback = {0};
+        sigaction(signal, &fallback, 0);              /* the default action: on return for a fault, or on raise */
+        if (signal == SIGABRT || info->code <= 0) {
+            raise(signal);
+        }
+        return;
+    }
+    sigset_t mask = previous->mask;
+    sigset_t saved;
+    if (!(previous->flags & SA_NODEFER)) {
+        mask.bits[(signal - 1) / 64] |= 1UL << ((signal - 1) % 64);
+    }
+    pthread_sigmask(SIG_BLOCK, &mask, &saved);
+    if (previous->flags & SA_SIGINFO) {
+        ((void (*)(int, siginfo_t *, void *)) handler)(signal, info, context);
+    } else {
+        ((void (*)(int)) handler)(signal);
+    }
+    pthread_sigmask(SIG_SETMASK, &saved, 0);
+}
+
+static void handle(int signal, siginfo_t *info, void *raw) {
+    ucontext_t *context = raw;
+    int saved_errno = *__errno_location();
+    struct thread *thread = pthread_getspecific(predicator_thread_key);
+    struct frame *frame = thread ? thread->current : 0;
+    if (frame && is_plugins(signal, info, context)) {
+        uintptr_t address = signal == SIGABRT ? 0 : (uintptr_t) info->u.address;
+        fill(frame->report, kind_of(signal, info, thread), signal, info->code, address,
+             (uintptr_t) context->gregs[REG_RIP]);
+        thread->current = frame->previous;
+        /* Return into the trampoline: predicator_enter returns 1, the stack is the trampoline's again. The
+           kernel restores the signal mask the plugin ran with when this handler returns. */
+        context->gregs[REG_RBX] = (long long) frame->rbx;
+        context->gregs[REG_RBP] = (long long) frame->rbp;
+        context->gregs[REG_R12] = (long long) frame->r12;
+        context->gregs[REG_R13] = (long long) frame->r13;
+        context->gregs[REG_R14] = (long long) frame->r14;
+        context->gregs[REG_R15] = (long long) frame->r15;
+        context->gregs[REG_RSP] = (long long) frame->rsp;
+        context->gregs[REG_RIP] = (long long) frame->rip;
+        context->gregs[REG_RAX] = 1;
+        context->gregs[REG_EFL] &= ~(long long) EFLAGS_DIRECTION;
+    } else {
+        chain(signal, info, raw);
+    }
+    *__errno_location() = saved_errno;
+}
+
+/*
+ * Installs the handler once per process. ranges holds count pairs [start, end) of the JVM's own code (the code
+ * cache, libjvm): a fault there is the JVM's even inside a plugin call (Java code of a host function).
+ * Returns 0, or a negative number naming the step that failed.
+ */
+int predicator_install(const uint64_t *ranges, int count) {
+    if (installed) {
+        return 0;
+    }
+    if (count > MAX_RANGES) {
+        return -1;
+    }
+    for (int i = 0; i < count; i++) {
+        jvm_code[i][0] = ranges[2 * i];
+        jvm_code[i][1] = ranges[2 * i + 1];
+    }
+    jvm_code_count = count;
+    process_id = getpid();
+    if (pthread_key_create(&predicator_thread_key, detach) != 0) {
+        return -2;
+    }
+    int signals = (int) (sizeof(handled_signals) / sizeof(handled_signals[0]));
+    for (int i = 0; i < signals; i++) {
+        if (sigaction(handled_signals[i], 0, &previous_actions[handled_signals[i]]) != 0) {
+            return -3;
+        }
+    }
+    struct libc_sigaction action = {0};
+    action.handler = (void *) handle;
+    action.flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    installed = 1;
+    for (int i = 0; i < signals; i++) {
+        if (sigaction(handled_signals[i], &action, 0) != 0) {
+            return -4;
+        }
+    }
+    return 0;
+}
+
+/* ---- Process exits, served to plugins in place of the C library's ---- */
+
+/* Ends the current plugin call with a report; outside a plugin call there is nothing to return to. */
+static void __attribute__((noreturn)) trap(int kind, int code, const char *text, size_t length) {
+    struct thread *thread = installed ? pthread_getspecific(predicator_thread_key) : 0;
+    struct frame *frame = thread ? thread->current : 0;
+    if (!frame) {
+        abort();                                      /* a thread the plugin started itself */
+    }
+    fill(frame->report, KIND_NONE, 0, code, 0, (uintptr_t) __builtin_return_address(0));
+    copy_message(frame->report, text, length);
+    frame->report->kind = kind;
+    thread->current = frame->previous;
+    predicator_resume(frame);
+}
+
+static void __attribute__((noreturn)) trap_text(int kind, int code, const char *text) {
+    trap(kind, code, text, text_length(text, MESSAGE_CAPACITY));
+}
+
+void predicator_abort(void) {
+    trap_text(KIND_ABORT, 0, "abort() was called");
+}
+
+void predicator_exit(int status) {
+    trap_text(KIND_EXIT, status, "exit() was called");
+}
+
+void predicator_exit_now(int status) {
+    trap_text(KIND_EXIT, status, "_exit() was called");
+}
+
+void predicator_quick_exit(int status) {
+    trap_text(KIND_EXIT, status, "quick_exit() was called");
+}
+
+void predicator_pthread_exit(void *value) {
+    (void) value;
+    trap_text(KIND_EXIT, 0, "pthread_exit() was called");
+}
+
+void predicator_assert_fail(const char *assertion, const char *file, unsigned int line, const char *function) {
+    char text[MESSAGE_CAPACITY];
+    int length = snprintf(text, sizeof text, "assertion failed: %s (%s:%u, in %s)",
+                          assertion ? assertion : "?", file ? file : "?", line, function ? function : "?");
+    trap(KIND_ABORT, 0, text, length < 0 ? 0 : (size_t) length);
+}
+
+void predicator_stack_chk_fail(void) {
+    trap_text(KIND_ABORT, 0, "stack smashing detected: the stack protector's canary was overwritten");
+}
+
+void predicator_chk_fail(void) {
+    trap_text(KIND_ABORT, 0, "buffer overflow detected by a fortified C library function");
+}
+
+void predicator_fortify_fail(const char *message) {
+    char text[MESSAGE_CAPACITY];
+    int length = snprintf(text, sizeof text, "fortify failure: %s", message ? message : "?");
+    trap(KIND_ABORT, 0, text, length < 0 ? 0 : (size_t) length);
+}
+
+/* void predicator_panic(const uint8_t *message, size_t length): a Rust plugin's panic handler calls it. */
+void predicator_panic(const uint8_t *message, size_t length) {
+    trap(KIND_PANIC, 0, message ? (const char *) message : "", message ? length : 0);
+}
+
+/* ---- Fortified memory functions, which the compiler emits under _FORTIFY_SOURCE ---- */
+
+/* Ends the call when a fortified copy would write past its destination object. */
+static void check_object(const char *function, size_t length, size_t object) {
+    if (length > object) {
+        char text[MESSAGE_CAPACITY];
+        int written = snprintf(text, sizeof text, "buffer overflow detected: %s of %lu bytes into an object of %lu",
+                               function, length, object);
+        trap(KIND_ABORT, 0, text, written < 0 ? 0 : (size_t) written);
+    }
+}
+
+void *predicator_memcpy_chk(void *destination, const void *source, size_t length, size_t object) {
+    check_object("memcpy", length, object);
+    return __builtin_memcpy(destination, source, length);
+}
+
+void *predicator_memmove_chk(void *destination, const void *source, size_t length, size_t object) {
+    check_object("memmove", length, object);
+    return __builtin_memmove(destination, source, length);
+}
+
+void *predicator_memset_chk(void *destination, int value, size_t length, size_t object) {
+    check_object("memset", length, object);
+    return __builtin_memset(destination, value, length);
+}
