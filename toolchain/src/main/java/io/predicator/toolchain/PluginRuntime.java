@@ -18,25 +18,28 @@ import java.util.Optional;
 import static java.util.Objects.requireNonNull;
 
 /**
- * The one host function generated plugins rely on: {@code predicator_panic}, which a Rust plugin's panic handler
- * calls with its message.
+ * The one host function generated plugins rely on, {@code predicator_panic}, as a resolver for backends that do not
+ * serve it themselves.
  *
  * <pre>{@code
  * void predicator_panic(const uint8_t *message, size_t length);  // never returns
  * }</pre>
  *
- * <p>A panic in a {@code #![no_std]} plugin cannot unwind into Java and must not return to the code that
- * panicked, so {@code predicator_panic} prints {@code predicator: plugin panicked: <message>} on standard error
- * and ends the process with status 134, as a Rust program built with {@code panic = "abort"} would. It never loops:
- * a panic is reported and ends the process at once. The plugin templates of {@link PluginProject} call it; C plugins
- * may call it too.
+ * <p>A panic in a {@code #![no_std]} plugin cannot unwind into Java and must not return to the code that panicked.
+ * The ORC backend serves {@code predicator_panic} from its own runtime, ahead of every resolver: a panic ends the
+ * call with a {@link io.predicator.PluginFaultException} of kind {@code PANIC} that carries the message, the plugin
+ * closes, and the process goes on. Under that backend this resolver is never asked for the symbol, and nothing needs
+ * it.
  *
- * <pre>{@code
- * JitContext jit = JitContext.builder().resolver(PluginRuntime.withRuntime(SymbolResolver.compilerSupport())).build();
- * }</pre>
+ * <p>For a backend without that runtime, the function this resolver provides prints
+ * {@code predicator: plugin panicked: <message>} on standard error and ends the process with status 134, as a Rust
+ * program built with {@code panic = "abort"} would. It never loops.
  *
  * @since 0.1
+ * @deprecated the ORC backend serves {@code predicator_panic} itself and turns a panic into an exception; load
+ *             plugins with the resolver alone
  */
+@Deprecated(since = "0.2")
 public final class PluginRuntime {
     /** The name of the panic hook. */
     public static final String PANIC_SYMBOL = "predicator_panic";

@@ -5,6 +5,7 @@ import io.predicator.JitContext;
 import io.predicator.ModuleFormat;
 import io.predicator.Plugin;
 import io.predicator.Signature;
+import io.predicator.fixtures.ChildJvm;
 import io.predicator.resolver.libc.LibcProfile;
 import io.predicator.resolver.libc.LibcResolver;
 import io.predicator.spi.SymbolResolver;
@@ -250,5 +251,44 @@ class ClangCompilerTests {
         assertThatThrownBy(() -> toolchain().compile(CompileRequest.builder(c).compiler("fortran").build()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("no plugin compiler 'fortran'; known: [c, rust]");
+    }
+
+    @Test
+    void hardensCSoThatASmashedStackOrAnOverflowingCopyEndsOnlyTheCall() throws Exception {
+        Path source = write("hardened.c", """
+                #include <string.h>
+                int smash(const char *text) { char buffer[8]; strcpy(buffer, text); return buffer[0]; }
+                """);
+        Path copy = write("copy.c", """
+                #include <string.h>
+                int overflow(int length) {
+                    char buffer[8];
+                    char zeros[64] = {0};
+                    memcpy(buffer, zeros, length);
+                    return buffer[0];
+                }
+                """);
+        Path unoptimised = toolchain().compile(CompileRequest.builder(source).optimizationLevel(0).build()).artifact();
+        Path optimised = toolchain().compile(CompileRequest.builder(source).optimizationLevel(2).build()).artifact();
+        Path copying = toolchain().compile(CompileRequest.builder(copy).optimizationLevel(2).build()).artifact();
+        String tooLong = "a string of forty bytes, five times eight";
+
+        // Without optimisation, the stack protector's canary catches the strcpy on return.
+        assertAborted(ChildJvm.run(FaultProbe.class, unoptimised.toString(), "libc", "i32(ptr)", "smash",
+                tooLong), "stack smashing detected");
+        // Optimised, _FORTIFY_SOURCE checks the copies before they write: the C library's strcpy check aborts, and
+        // the runtime's memcpy check, served whatever the resolver, names the sizes.
+        assertAborted(ChildJvm.run(FaultProbe.class, optimised.toString(), "libc", "i32(ptr)", "smash",
+                tooLong), "the C library aborted");
+        assertAborted(ChildJvm.run(FaultProbe.class, copying.toString(), "default", "i32(i32)",
+                "overflow", "20"), "buffer overflow detected: memcpy of 20 bytes into an object of 8");
+        assertThat(ChildJvm.run(FaultProbe.class, copying.toString(), "default", "i32(i32)", "overflow",
+                "8").out()).isEqualTo("returned 0\n");
+    }
+
+    private static void assertAborted(ChildJvm.Result result, String detail) {
+        assertThat(result.exitCode()).as(result.output()).isZero();
+        assertThat(result.crashed()).isFalse();
+        assertThat(result.out()).startsWith("ABORT: Plugin '").contains(detail).endsWith("closed\n");
     }
 }

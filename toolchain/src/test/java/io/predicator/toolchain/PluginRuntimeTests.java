@@ -7,6 +7,7 @@ import java.lang.foreign.MemorySegment;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+@SuppressWarnings("deprecation") // kept for backends without the runtime
 class PluginRuntimeTests {
     @Test
     void providesThePanicHookAndNothingElse() {

@@ -4,6 +4,7 @@ import io.predicator.JitContext;
 import io.predicator.LoadOptions;
 import io.predicator.ModuleFormat;
 import io.predicator.Plugin;
+import io.predicator.fixtures.ChildJvm;
 import io.predicator.spi.SymbolResolver;
 import io.predicator.toolchain.internal.RustCompiler;
 import org.junit.jupiter.api.AfterAll;
@@ -31,7 +32,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class RustCompilerTests {
     private static final LoadOptions WITH_RUNTIME = LoadOptions.builder()
-            .resolver(PluginRuntime.withRuntime(SymbolResolver.compilerSupport())).build();
+            .resolver(SymbolResolver.compilerSupport()).build();
 
     private static JitContext jit;
 
@@ -128,21 +129,24 @@ class RustCompilerTests {
     }
 
     @Test
-    void aPanicPrintsItsMessageAndEndsTheProcessInsteadOfHanging() throws Exception {
+    void aPanicBecomesAnExceptionWithItsMessageAndTheProcessGoesOn() throws Exception {
         Toolchain toolchain = toolchain();
         Path project = directory.resolve("panics");
         PluginProject.create("rust", "panics", project);
         Path object = toolchain.compile(project).artifact();
 
-        Result quotient = runProbe(object, "7", "2");
+        ChildJvm.Result quotient = probe(object, "7", "2");
         assertThat(quotient.exitCode()).as(quotient.err()).isZero();
         assertThat(quotient.out()).isEqualTo("returned 3\n");
 
-        Result panic = runProbe(object, "7", "0");
-        assertThat(panic.exitCode()).isEqualTo(PluginRuntime.PANIC_EXIT_STATUS);
-        assertThat(panic.out()).isEmpty();
-        assertThat(panic.err()).contains("predicator: plugin panicked: panicked at src/lib.rs:")
-                .contains("divide: 7 / 0");
+        ChildJvm.Result panic = probe(object, "7", "0");
+        assertThat(panic.exitCode()).as(panic.err()).isZero();
+        assertThat(panic.out()).startsWith("PANIC: Plugin '").contains("' faulted in function 'divide': panicked: "
+                + "panicked at src/lib.rs:").contains("divide: 7 / 0").endsWith("(PANIC)\nclosed\n");
+    }
+
+    private ChildJvm.Result probe(Path plugin, String a, String b) throws Exception {
+        return ChildJvm.run(FaultProbe.class, plugin.toString(), "default", "i32(i32, i32)", "divide", a, b);
     }
 
     @Test
@@ -182,24 +186,5 @@ class RustCompilerTests {
         } else {
             assertThat(toolchain.compile(bitcode).format()).isEqualTo(ModuleFormat.BITCODE);
         }
-    }
-
-    private record Result(int exitCode, String out, String err) {
-    }
-
-    private Result runProbe(Path plugin, String... arguments) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                PanicProbe.class.getName(), plugin.toString()));
-        command.addAll(List.of(arguments));
-        Path out = directory.resolve("probe-out.txt");
-        Path err = directory.resolve("probe-err.txt");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        boolean finished = process.waitFor(60, TimeUnit.SECONDS);
-        if (!finished) {
-            process.destroyForcibly();
-        }
-        assertThat(finished).as("the probe finished instead of hanging").isTrue();
-        return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
     }
 }

@@ -54,7 +54,8 @@ public enum LibcProfile {
             "__clzti2", "__ctzti2", "__ffsti2", "__floattidf", "__floattisf", "__floatuntidf", "__floatuntisf",
             "__fixdfti", "__fixsfti", "__fixunsdfti", "__fixunssfti", "__powidf2", "__powisf2",
             "__memcpy_chk", "__memmove_chk", "__memset_chk", "__strcpy_chk", "__strncpy_chk", "__strcat_chk",
-            "__strncat_chk", "__stpcpy_chk", "__snprintf_chk", "__vsnprintf_chk");
+            "__strncat_chk", "__stpcpy_chk", "__stpncpy_chk", "__mempcpy_chk", "__explicit_bzero_chk",
+            "__snprintf_chk", "__vsnprintf_chk");
     }
 
     private static Set<String> pureSymbols() {

@@ -24,7 +24,8 @@ import java.util.concurrent.Future;
  * Compiles C and C++ with the clang bundled in {@code org.bytedeco:llvm}, the JIT's own LLVM version, so that its
  * bitcode always loads; id {@code c}.
  *
- * <p>Each translation unit becomes bitcode ({@code -c -emit-llvm -fPIC}, no debug information); several are joined
+ * <p>Each translation unit becomes bitcode ({@code -c -emit-llvm -fPIC -fstack-protector-strong}, plus
+ * {@code -D_FORTIFY_SOURCE=2} when optimising; no debug information); several are joined
  * with {@code llvm-link} into one module, so that the JIT optimises across them and checks every signature. An object
  * is generated from that module only when asked for. System headers ({@code /usr/include}) and clang's own
  * ({@code stddef.h}, {@code stdint.h} …) are found as for any host compile; libc calls resolve at load time through
@@ -35,7 +36,7 @@ public final class ClangCompiler implements PluginCompiler {
     public static final String ID = "c";
 
     /** Changes whenever the flags below change, so that caches built with other flags are not reused. */
-    private static final String FLAGS_VERSION = "c-flags-1";
+    private static final String FLAGS_VERSION = "c-flags-2";
 
     private static final Set<String> CXX = Set.of("cc", "cpp", "cxx", "c++");
 
@@ -133,6 +134,12 @@ public final class ClangCompiler implements PluginCompiler {
         if (request.optimizationLevel() == 0) {
             // Without this, -O0 marks every function optnone and the JIT could not optimise them either.
             command.addAll(List.of("-Xclang", "-disable-O0-optnone"));
+        }
+        // A smashed stack or an overflowing fortified copy then ends the call with an ABORT fault, before the
+        // damage reaches a return address: the runtime serves __stack_chk_fail and the __*_chk checks.
+        command.add("-fstack-protector-strong");
+        if (request.optimizationLevel() > 0 && !request.defines().containsKey("_FORTIFY_SOURCE")) {
+            command.add("-D_FORTIFY_SOURCE=2"); // glibc's headers honour it only when optimising
         }
         if (isCxx(unit.source())) {
             // Exceptions need an unwinder and RTTI a C++ runtime that a JIT-loaded plugin does not have.

@@ -30,8 +30,8 @@ pub unsafe extern "C" fn checksum(data: *const u8, length: usize) -> u64 {
     bytes.iter().map(|&byte| u64::from(byte)).sum()
 }
 
-/// Divides `a` by `b`. Dividing by zero panics, to show what a panic does in a plugin: the host prints the message
-/// and the process ends with status 134. It never hangs.
+/// Divides `a` by `b`. Dividing by zero panics, to show what a panic does in a plugin: the call ends with a
+/// `PluginFaultException` of kind `PANIC` that carries the message, the plugin closes, and the host goes on.
 #[no_mangle]
 pub extern "C" fn divide(a: i32, b: i32) -> i32 {
     quotient(a, b)
@@ -46,8 +46,8 @@ fn quotient(a: i32, b: i32) -> i32 {
     a.wrapping_div(b)
 }
 
-/// Hands a panic's message to the host, which prints it and ends the process: a plugin cannot unwind into Java,
-/// and the usual `loop {}` would hang the calling thread forever.
+/// Hands a panic's message to the host, which ends the call with it: a plugin cannot unwind into Java, and the
+/// usual `loop {}` would hang the calling thread forever.
 #[cfg(not(test))]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {
@@ -69,7 +69,7 @@ fn panic(info: &core::panic::PanicInfo) -> ! {
     }
 
     extern "C" {
-        /// Provided by the host (Predicator's PluginRuntime): prints the message and ends the process.
+        /// Served by Predicator's runtime, whatever the resolver: ends the call with a `PANIC` fault.
         fn predicator_panic(message: *const u8, length: usize) -> !;
     }
 
