@@ -44,6 +44,11 @@ import static java.util.Objects.requireNonNull;
  * with the same signature, before switching to it. Loads and swaps run one at a time on the directory's worker
  * thread; listeners are called there too.
  *
+ * <p>A version that faults closes itself and is loaded again from its source as the {@linkplain
+ * Builder#restartPolicy(RestartPolicy) restart policy} allows, on the worker thread; calls that arrive meanwhile
+ * wait for it. Past the policy's limit the file's plugin stops and is reported as {@link Listener#failed failed}:
+ * calls throw {@link PluginUnavailableException} until the file changes or a {@link #rescan()} retries it.
+ *
  * <p>Plugins are named after their file ({@code spam.ll}). Every method is thread-safe.
  *
  * @since 0.1
@@ -191,6 +196,18 @@ public interface PluginDirectory extends AutoCloseable {
          */
         default void failed(String file, JitException error) {
         }
+
+        /**
+         * A version that faulted was replaced by the same file loaded again. When the restart policy's limit is
+         * reached instead, {@link #failed} hears a {@link PluginUnavailableException} whose cause is the fault.
+         *
+         * @param file the file name
+         * @param fault the fault that closed the old version
+         * @param result the old (faulted, closed) and the new version
+         * @since 0.2
+         */
+        default void restarted(String file, io.predicator.PluginFaultException fault, SwapResult result) {
+        }
     }
 
     /**
@@ -206,6 +223,7 @@ public interface PluginDirectory extends AutoCloseable {
         private LoadOptions options = LoadOptions.defaults();
         private Listener listener = new Listener() {
         };
+        private RestartPolicy restarts = RestartPolicy.defaults();
 
         private Builder(JitContext context, Path directory) {
             this.context = requireNonNull(context, "context is null");
@@ -250,6 +268,18 @@ public interface PluginDirectory extends AutoCloseable {
         }
 
         /**
+         * Sets how often a version that faulted is loaded again from its file.
+         *
+         * @param policy the policy; {@link RestartPolicy#defaults()} unless set
+         * @return this builder
+         * @since 0.2
+         */
+        public Builder restartPolicy(RestartPolicy policy) {
+            this.restarts = requireNonNull(policy, "policy is null");
+            return this;
+        }
+
+        /**
          * Loads files with an extension through a compiler, for example C sources through a toolchain.
          *
          * @param extension the extension without the dot, such as {@code "c"}; not one of
@@ -280,7 +310,7 @@ public interface PluginDirectory extends AutoCloseable {
          * @throws UncheckedIOException if the folder cannot be watched
          */
         public PluginDirectory build() {
-            return WatchedDirectory.open(context, directory, debounce, options, listener, compilers);
+            return WatchedDirectory.open(context, directory, debounce, options, restarts, listener, compilers);
         }
     }
 }

@@ -31,6 +31,13 @@ import java.util.concurrent.Executor;
  * twice). A swap that fails throws and leaves the old version serving. Swaps of one slot run one at a time, in the
  * order they take the slot's lock.
  *
+ * <p>A version that faults ({@link io.predicator.PluginFaultException}: it crashed, aborted, exited or panicked)
+ * closes itself, and the slot loads its source again as its {@link RestartPolicy} allows ({@link
+ * RestartPolicy#defaults()} unless given). The faulting call throws the fault; calls that arrive while the source
+ * loads again wait for it and run on the new version. Past the policy's limit the slot stops: calls throw
+ * {@link PluginUnavailableException} until the next swap. Restarts are logged to the {@link System.Logger} named
+ * {@code io.predicator.lifecycle.PluginSlot} and recorded as {@code io.predicator.PluginSwap} events.
+ *
  * <p>Every method is thread-safe.
  *
  * @param <T> the functional interface the function is called through
@@ -71,7 +78,26 @@ public interface PluginSlot<T> extends AutoCloseable {
      */
     static <T> PluginSlot<T> create(JitContext context, String symbol, Class<T> functionalInterface,
                                     ModuleSource initial, LoadOptions options) {
-        return DefaultPluginSlot.create(context, symbol, functionalInterface, initial, options);
+        return create(context, symbol, functionalInterface, initial, options, RestartPolicy.defaults());
+    }
+
+    /**
+     * Loads the first version with the given load options and restarts faulted versions as the policy says.
+     *
+     * @param context the context that loads every version
+     * @param symbol the function's name in the plugin
+     * @param functionalInterface the interface whose single abstract method gives the signature
+     * @param initial the first version
+     * @param options the load options for every version
+     * @param restarts how often a version that faulted is loaded again
+     * @param <T> the interface type
+     * @return an open slot serving {@code initial}
+     * @throws JitException as {@link #create(JitContext, String, Class, ModuleSource)}
+     * @since 0.2
+     */
+    static <T> PluginSlot<T> create(JitContext context, String symbol, Class<T> functionalInterface,
+                                    ModuleSource initial, LoadOptions options, RestartPolicy restarts) {
+        return DefaultPluginSlot.create(context, symbol, functionalInterface, initial, options, restarts);
     }
 
     /**

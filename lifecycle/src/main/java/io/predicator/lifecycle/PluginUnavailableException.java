@@ -6,9 +6,11 @@ import java.io.Serial;
 
 /**
  * Thrown by a call through a {@link PluginDirectory} view whose file has no loaded version: the file does not
- * exist (yet, or any more), or every version of it written so far failed to load.
+ * exist (yet, or any more), or every version of it written so far failed to load; or by a call through a
+ * {@link PluginSlot} or directory view whose plugin was stopped after faulting more than its {@link RestartPolicy}
+ * allows.
  *
- * <p>The cause, when present, is the failure of the file's latest load.
+ * <p>The cause, when present, is the failure of the file's latest load, or the last fault.
  *
  * @since 0.1
  */

@@ -5,8 +5,11 @@ import io.predicator.JitContext;
 import io.predicator.LoadOptions;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
+import io.predicator.PluginFaultException;
 import io.predicator.lifecycle.PluginSlot;
+import io.predicator.lifecycle.PluginUnavailableException;
 import io.predicator.lifecycle.PluginVersion;
+import io.predicator.lifecycle.RestartPolicy;
 import io.predicator.lifecycle.SwapResult;
 
 import java.util.concurrent.CompletableFuture;
@@ -20,6 +23,8 @@ import static java.util.Objects.requireNonNull;
  * @param <T> the functional interface
  */
 public final class DefaultPluginSlot<T> implements PluginSlot<T> {
+    private static final System.Logger LOGGER = System.getLogger(PluginSlot.class.getName());
+
     private final HotPlugin plugin;
     private final String symbol;
     private final Class<T> functionalInterface;
@@ -48,17 +53,21 @@ public final class DefaultPluginSlot<T> implements PluginSlot<T> {
      * @param functionalInterface its interface
      * @param initial the first version
      * @param options the load options
+     * @param restarts the restart policy
      * @param <T> the interface type
      * @return the open slot
      */
     public static <T> PluginSlot<T> create(JitContext context, String symbol, Class<T> functionalInterface,
-                                           ModuleSource initial, LoadOptions options) {
+                                           ModuleSource initial, LoadOptions options, RestartPolicy restarts) {
         requireNonNull(context, "context is null");
         requireNonNull(symbol, "symbol is null");
         requireNonNull(functionalInterface, "functionalInterface is null");
         requireNonNull(initial, "initial is null");
         requireNonNull(options, "options is null");
-        HotPlugin plugin = new HotPlugin(context, "plugin slot '" + symbol + "'");
+        requireNonNull(restarts, "restarts is null");
+        String description = "plugin slot '" + symbol + "'";
+        HotPlugin plugin = new HotPlugin(context, description, restarts,
+                task -> Thread.ofVirtual().name("predicator-restart-" + symbol).start(task), new Logged(description));
         try {
             T function = plugin.view(symbol, functionalInterface);
             plugin.install(initial, options);
@@ -109,7 +118,8 @@ public final class DefaultPluginSlot<T> implements PluginSlot<T> {
     @Override
     public SwapResult swap(ModuleSource next, LoadOptions options) {
         HotPlugin.Installed installed = plugin.install(next, options);
-        return new SwapResult(installed.previous().orElseThrow(), installed.current(), installed.loadTime());
+        // After a stop, nothing was serving: the version replaced is the one that faulted last.
+        return new SwapResult(installed.lastServed().orElseThrow(), installed.current(), installed.loadTime());
     }
 
     @Override
@@ -128,6 +138,20 @@ public final class DefaultPluginSlot<T> implements PluginSlot<T> {
     public void close() {
         bound = null;
         plugin.close();
+    }
+
+    /** Logs how the slot recovered from faults. */
+    private record Logged(String description) implements HotPlugin.Supervisor {
+        @Override
+        public void restarted(PluginFaultException fault, HotPlugin.Installed installed) {
+            LOGGER.log(System.Logger.Level.WARNING, () -> description + " restarted as generation "
+                    + installed.current().generation() + " after a fault: " + fault.getMessage());
+        }
+
+        @Override
+        public void stopped(PluginFaultException fault, PluginUnavailableException stopped) {
+            LOGGER.log(System.Logger.Level.ERROR, stopped.getMessage());
+        }
     }
 
     @Override

@@ -90,6 +90,19 @@ final class DirectoryWatcher implements AutoCloseable {
     }
 
     /**
+     * Runs a task on the worker without waiting for it (at once if this is the worker), logging what it throws.
+     *
+     * @throws java.util.concurrent.RejectedExecutionException if the watcher is closed
+     */
+    void execute(Runnable task) {
+        if (Thread.currentThread() == workerThread) {
+            guarded(task);
+            return;
+        }
+        worker.execute(() -> guarded(task));
+    }
+
+    /**
      * Runs a task on the worker and waits for it (at once if this is the worker); rethrows what it threw.
      *
      * @throws AlreadyClosedException if the watcher is closed

@@ -5,8 +5,10 @@ import io.predicator.JitContext;
 import io.predicator.LoadOptions;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
+import io.predicator.PluginFaultException;
 import io.predicator.lifecycle.PluginUnavailableException;
 import io.predicator.lifecycle.PluginVersion;
+import io.predicator.lifecycle.RestartPolicy;
 
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.invoke.MethodHandle;
@@ -15,12 +17,17 @@ import java.lang.invoke.MethodType;
 import java.lang.reflect.Method;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 
 import static java.util.Objects.requireNonNull;
@@ -35,12 +42,19 @@ import static java.util.Objects.requireNonNull;
  * each function with the requested signature), publishes it, and only then closes the old one; a call that raced
  * the close and got {@link AlreadyClosedException} from the old version is retried on the new one.
  *
- * <p>Installs, unloads, view registration and close are serialised by one lock; calls take no lock.
+ * <p>A version that faults closes itself (the backend does so). The first call to see the fault schedules a
+ * restart on the restart executor: the same source is loaded again, as the {@link RestartPolicy} allows, and calls
+ * that reach the faulted version meanwhile wait for the restart and then run on the new version. Past the policy's
+ * limit, the plugin stops: calls throw {@link PluginUnavailableException} with the fault as cause until the next
+ * install.
+ *
+ * <p>Installs, restarts, unloads, view registration and close are serialised by one lock; calls take no lock.
  */
 public final class HotPlugin implements AutoCloseable {
     private static final System.Logger LOGGER = System.getLogger(HotPlugin.class.getName());
     private static final MethodHandle TARGET;
     private static final MethodHandle RETRY;
+    private static final MethodHandle FAULTED;
 
     static {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
@@ -48,6 +62,8 @@ public final class HotPlugin implements AutoCloseable {
             TARGET = lookup.findVirtual(HotPlugin.class, "target", MethodType.methodType(MethodHandle.class, int.class));
             RETRY = lookup.findVirtual(HotPlugin.class, "retry", MethodType.methodType(Object.class, int.class,
                     AlreadyClosedException.class, Object[].class));
+            FAULTED = lookup.findVirtual(HotPlugin.class, "faulted", MethodType.methodType(Object.class,
+                    PluginFaultException.class));
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -63,6 +79,37 @@ public final class HotPlugin implements AutoCloseable {
     /** Guarded by {@link #lock}. */
     private long generation;
     private volatile PluginVersion last;
+    private final RestartPolicy policy;
+    private final Executor restarter;
+    private final Supervisor supervisor;
+    /** Guarded by {@link #lock}: when the faults counted against the policy happened, oldest first. */
+    private final ArrayDeque<Long> faultTimes = new ArrayDeque<>();
+    /** Guarded by {@code this}: the restart scheduled for a faulted version, if any. */
+    private Restart restart;
+
+    /**
+     * Hears how the plugin recovered from a fault; called on the restart executor, under the plugin's lock.
+     */
+    public interface Supervisor {
+        /**
+         * A faulted version was replaced by the same source, loaded again.
+         *
+         * @param fault the fault
+         * @param installed the faulted version (closed) and the new one
+         */
+        void restarted(PluginFaultException fault, Installed installed);
+
+        /**
+         * A faulted version was not replaced: the policy's limit was reached, or loading it again failed.
+         *
+         * @param fault the fault
+         * @param stopped what calls throw from now on
+         */
+        void stopped(PluginFaultException fault, PluginUnavailableException stopped);
+    }
+
+    private record Restart(Version faulted, CompletableFuture<Void> done) {
+    }
 
     /** A function the views call: its name and C descriptor, and the dispatching handle of the views' type. */
     private record Binding(String symbol, FunctionDescriptor descriptor, MethodHandle dispatcher) {
@@ -76,13 +123,21 @@ public final class HotPlugin implements AutoCloseable {
      * unloaded, or closed) with the reason calls fail.
      */
     private record Version(Plugin plugin, PluginVersion info, MethodHandle[] handles, boolean closed, String reason,
-                           Throwable cause) {
+                           Throwable cause, ModuleSource source, LoadOptions options) {
         static Version absent(String reason, Throwable cause) {
-            return new Version(null, null, new MethodHandle[0], false, reason, cause);
+            return new Version(null, null, new MethodHandle[0], false, reason, cause, null, null);
         }
 
         static Version closed(String description) {
-            return new Version(null, null, new MethodHandle[0], true, description, null);
+            return new Version(null, null, new MethodHandle[0], true, description, null, null, null);
+        }
+
+        Version withHandles(MethodHandle[] more) {
+            return new Version(plugin, info, more, false, null, null, source, options);
+        }
+
+        boolean faulted() {
+            return plugin != null && plugin.fault().isPresent();
         }
     }
 
@@ -90,10 +145,13 @@ public final class HotPlugin implements AutoCloseable {
      * The outcome of {@link #install}.
      *
      * @param previous the version replaced, empty if none was loaded
+     * @param lastServed the version that served last before this one: the one replaced, or one unloaded or stopped
+     *                   after faults before it; empty for the first
      * @param current the version installed
      * @param loadTime how long loading and binding took
      */
-    public record Installed(Optional<PluginVersion> previous, PluginVersion current, Duration loadTime) {
+    public record Installed(Optional<PluginVersion> previous, Optional<PluginVersion> lastServed, PluginVersion current,
+                            Duration loadTime) {
     }
 
     /**
@@ -101,10 +159,17 @@ public final class HotPlugin implements AutoCloseable {
      *
      * @param context the context that loads every version
      * @param description what the plugin is, for messages: {@code "plugin slot 'filter'"}
+     * @param policy how often a faulted version is loaded again
+     * @param restarter where restarts run; a task may run at once on the submitting thread
+     * @param supervisor hears about restarts and stops
      */
-    public HotPlugin(JitContext context, String description) {
+    public HotPlugin(JitContext context, String description, RestartPolicy policy, Executor restarter,
+                     Supervisor supervisor) {
         this.context = requireNonNull(context, "context is null");
         this.description = requireNonNull(description, "description is null");
+        this.policy = requireNonNull(policy, "policy is null");
+        this.restarter = requireNonNull(restarter, "restarter is null");
+        this.supervisor = requireNonNull(supervisor, "supervisor is null");
         this.current = Version.absent(description + " has no plugin loaded", null);
     }
 
@@ -123,55 +188,64 @@ public final class HotPlugin implements AutoCloseable {
         lock.lock();
         try {
             checkOpen();
-            SwapEvent event = new SwapEvent();
-            event.begin();
-            event.plugin = options.overrides().name().orElse(source.name());
-            event.source = source.name();
-            event.previousGeneration = current.info() == null ? 0 : current.info().generation();
-            long started = System.nanoTime();
-            Plugin plugin;
-            MethodHandle[] handles;
-            try {
-                plugin = context.load(source, options);
-                try {
-                    handles = new MethodHandle[bindings.size()];
-                    for (int i = 0; i < handles.length; i++) {
-                        Binding binding = bindings.get(i);
-                        handles[i] = plugin.function(binding.symbol(), binding.descriptor());
-                    }
-                } catch (RuntimeException | Error e) {
-                    closeQuietly(plugin, e);
-                    throw e;
-                }
-            } catch (RuntimeException | Error e) {
-                event.loadNanos = System.nanoTime() - started;
-                event.failure = String.valueOf(e.getMessage());
-                event.end();
-                event.commit();
-                throw e;
-            }
-            Duration loadTime = Duration.ofNanos(System.nanoTime() - started);
-            PluginVersion info = new PluginVersion(plugin.name(), ++generation, source.name(), source.format(),
-                    source.sha256(), Instant.now());
-            Version previous = current;
-            current = new Version(plugin, info, handles, false, null, null);
-            last = info;
-            long drainStarted = System.nanoTime();
-            if (previous.plugin() != null) {
-                // Waits for the calls already running in the old version; new calls go to the new one.
-                closeReplaced(previous.plugin());
-            }
-            event.plugin = plugin.name();
-            event.generation = info.generation();
-            event.loadNanos = loadTime.toNanos();
-            event.drainNanos = System.nanoTime() - drainStarted;
-            event.failure = "";
-            event.end();
-            event.commit();
-            return new Installed(Optional.ofNullable(previous.info()), info, loadTime);
+            Installed installed = load(source, options, false);
+            faultTimes.clear(); // new code: its faults are counted afresh
+            return installed;
         } finally {
             lock.unlock();
         }
+    }
+
+    /** Loads, binds and publishes a version, then closes the one it replaced. Holds the lock. */
+    private Installed load(ModuleSource source, LoadOptions options, boolean restart) {
+        SwapEvent event = new SwapEvent();
+        event.begin();
+        event.plugin = options.overrides().name().orElse(source.name());
+        event.source = source.name();
+        event.restart = restart;
+        event.previousGeneration = current.info() == null ? 0 : current.info().generation();
+        long started = System.nanoTime();
+        Plugin plugin;
+        MethodHandle[] handles;
+        try {
+            plugin = context.load(source, options);
+            try {
+                handles = new MethodHandle[bindings.size()];
+                for (int i = 0; i < handles.length; i++) {
+                    Binding binding = bindings.get(i);
+                    handles[i] = plugin.function(binding.symbol(), binding.descriptor());
+                }
+            } catch (RuntimeException | Error e) {
+                closeQuietly(plugin, e);
+                throw e;
+            }
+        } catch (RuntimeException | Error e) {
+            event.loadNanos = System.nanoTime() - started;
+            event.failure = String.valueOf(e.getMessage());
+            event.end();
+            event.commit();
+            throw e;
+        }
+        Duration loadTime = Duration.ofNanos(System.nanoTime() - started);
+        PluginVersion info = new PluginVersion(plugin.name(), ++generation, source.name(), source.format(),
+                source.sha256(), Instant.now());
+        Version previous = current;
+        PluginVersion lastServed = last;
+        current = new Version(plugin, info, handles, false, null, null, source, options);
+        last = info;
+        long drainStarted = System.nanoTime();
+        if (previous.plugin() != null) {
+            // Waits for the calls already running in the old version; new calls go to the new one.
+            closeReplaced(previous.plugin());
+        }
+        event.plugin = plugin.name();
+        event.generation = info.generation();
+        event.loadNanos = loadTime.toNanos();
+        event.drainNanos = System.nanoTime() - drainStarted;
+        event.failure = "";
+        event.end();
+        event.commit();
+        return new Installed(Optional.ofNullable(previous.info()), Optional.ofNullable(lastServed), info, loadTime);
     }
 
     /**
@@ -340,14 +414,14 @@ public final class HotPlugin implements AutoCloseable {
         if (version.plugin() != null) {
             MethodHandle[] handles = Arrays.copyOf(version.handles(), index + 1);
             handles[index] = handle;
-            current = new Version(version.plugin(), version.info(), handles, false, null, null);
+            current = version.withHandles(handles);
         }
         return index;
     }
 
     /**
      * Builds {@code (args) -> target(index).invokeExact(args)}, retried through {@link #retry} when the version it
-     * reached was closed under it.
+     * reached was closed under it, and passing a fault through {@link #faulted} on its way to the caller.
      */
     private MethodHandle dispatcher(int index, MethodType type) {
         MethodHandle target = MethodHandles.insertArguments(TARGET.bindTo(this), 0, index);
@@ -355,7 +429,87 @@ public final class HotPlugin implements AutoCloseable {
         MethodHandle retry = MethodHandles.insertArguments(RETRY.bindTo(this), 0, index)
                 .asCollector(Object[].class, type.parameterCount())
                 .asType(type.insertParameterTypes(0, AlreadyClosedException.class));
-        return MethodHandles.catchException(call, AlreadyClosedException.class, retry);
+        MethodHandle faulted = MethodHandles.dropArguments(FAULTED.bindTo(this), 1, type.parameterList())
+                .asType(type.insertParameterTypes(0, PluginFaultException.class));
+        return MethodHandles.catchException(MethodHandles.catchException(call, AlreadyClosedException.class, retry),
+                PluginFaultException.class, faulted);
+    }
+
+    /** Schedules the restart of the version that faulted, and rethrows the fault to its caller. */
+    private Object faulted(PluginFaultException fault) throws PluginFaultException {
+        Version version = current;
+        if (version.faulted()) {
+            restartLater(version);
+        }
+        throw fault;
+    }
+
+    /** Schedules a faulted version's restart, once; returns when it is done. */
+    private synchronized CompletableFuture<Void> restartLater(Version faulted) {
+        if (restart != null && restart.faulted() == faulted) {
+            return restart.done();
+        }
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        restart = new Restart(faulted, done);
+        try {
+            restarter.execute(() -> {
+                try {
+                    restart(faulted);
+                } catch (RuntimeException | Error e) {
+                    LOGGER.log(System.Logger.Level.ERROR, "restarting " + description + " after its fault failed", e);
+                } finally {
+                    done.complete(null);
+                }
+            });
+        } catch (RejectedExecutionException e) { // the owner is closing
+            done.complete(null);
+        }
+        return done;
+    }
+
+    /**
+     * Replaces a faulted version by its own source loaded again, or stops the plugin if the policy says so or the
+     * load fails. Does nothing if the version was replaced meanwhile.
+     */
+    private void restart(Version faulted) {
+        lock.lock();
+        try {
+            if (current != faulted) {
+                return;
+            }
+            PluginFaultException fault = faulted.plugin().fault().orElseThrow();
+            long now = System.nanoTime();
+            faultTimes.addLast(now);
+            while (now - faultTimes.getFirst() > policy.window().toNanos()) {
+                faultTimes.removeFirst();
+            }
+            if (faultTimes.size() > policy.restarts()) {
+                stop(faulted, fault, new PluginUnavailableException(description + " is stopped: it faulted "
+                        + faultTimes.size() + (faultTimes.size() == 1 ? " time" : " times")
+                        + (policy.restarts() == 0 ? "" : " within " + policy.window()) + ", more than its "
+                        + policy + " allows. Install a new version to start it again. Last fault: "
+                        + fault.getMessage(), fault));
+                return;
+            }
+            Installed installed;
+            try {
+                installed = load(faulted.source(), faulted.options(), true);
+            } catch (RuntimeException | Error e) {
+                e.addSuppressed(fault);
+                stop(faulted, fault, new PluginUnavailableException(description + " is stopped: it faulted, and "
+                        + "loading it again failed: " + e.getMessage(), e));
+                return;
+            }
+            supervisor.restarted(fault, installed);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void stop(Version faulted, PluginFaultException fault, PluginUnavailableException stopped) {
+        current = Version.absent(stopped.getMessage(), stopped.getCause());
+        closeReplaced(faulted.plugin());
+        supervisor.stopped(fault, stopped);
     }
 
     /** The fast path: the current version's handle for a view. */
@@ -398,10 +552,25 @@ public final class HotPlugin implements AutoCloseable {
             try {
                 return handle.invokeWithArguments(arguments);
             } catch (AlreadyClosedException again) {
+                if (current == version && version.faulted()) {
+                    awaitRestart(version, again);
+                }
                 if (current == version) {
                     throw again;
                 }
             }
+        }
+    }
+
+    /** Waits for a faulted version's restart; an interrupt ends the wait with the call's failure. */
+    private void awaitRestart(Version faulted, AlreadyClosedException failure) {
+        try {
+            restartLater(faulted).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw failure;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a restart cannot fail: its failures are handled inside it", e);
         }
     }
 

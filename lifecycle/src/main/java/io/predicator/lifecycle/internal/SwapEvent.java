@@ -33,6 +33,9 @@ final class SwapEvent extends Event {
     @Description("How long closing the previous version waited for its calls in flight")
     @Timespan
     long drainNanos;
+    @Label("Restart")
+    @Description("Whether the version replaced one that faulted, loaded again from the same source")
+    boolean restart;
     @Label("Failure")
     @Description("Why the swap failed (the previous version keeps serving), else empty")
     String failure;

@@ -6,8 +6,11 @@ import io.predicator.JitException;
 import io.predicator.LoadOptions;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
+import io.predicator.PluginFaultException;
 import io.predicator.lifecycle.PluginDirectory;
+import io.predicator.lifecycle.PluginUnavailableException;
 import io.predicator.lifecycle.PluginVersion;
+import io.predicator.lifecycle.RestartPolicy;
 import io.predicator.lifecycle.SourceCompiler;
 import io.predicator.lifecycle.SwapResult;
 
@@ -44,6 +47,7 @@ public final class WatchedDirectory implements PluginDirectory {
     private final JitContext context;
     private final Path directory;
     private final LoadOptions options;
+    private final RestartPolicy restarts;
     private final Listener listener;
     private final Map<String, SourceCompiler> compilers;
     private final Map<String, Entry> entries = new ConcurrentHashMap<>();
@@ -64,10 +68,11 @@ public final class WatchedDirectory implements PluginDirectory {
     }
 
     private WatchedDirectory(JitContext context, Path directory, Duration debounce, LoadOptions options,
-                             Listener listener, Map<String, SourceCompiler> compilers) {
+                             RestartPolicy restarts, Listener listener, Map<String, SourceCompiler> compilers) {
         this.context = context;
         this.directory = directory;
         this.options = options;
+        this.restarts = restarts;
         this.listener = listener;
         this.compilers = Map.copyOf(compilers);
         this.watcher = new DirectoryWatcher(directory, debounce, this::accepts, file -> apply(file, false),
@@ -81,19 +86,22 @@ public final class WatchedDirectory implements PluginDirectory {
      * @param directory the folder
      * @param debounce the quiet period
      * @param options load options for every file
+     * @param restarts how faulted versions are restarted
      * @param listener the listener
      * @param compilers compilers by extension
      * @return the open directory
      */
     public static PluginDirectory open(JitContext context, Path directory, Duration debounce, LoadOptions options,
-                                       Listener listener, Map<String, SourceCompiler> compilers) {
+                                       RestartPolicy restarts, Listener listener,
+                                       Map<String, SourceCompiler> compilers) {
         requireNonNull(context, "context is null");
         requireNonNull(directory, "directory is null");
         Path absolute = directory.toAbsolutePath().normalize();
         if (!Files.isDirectory(absolute)) {
             throw new IllegalArgumentException("not a directory: " + absolute);
         }
-        WatchedDirectory opened = new WatchedDirectory(context, absolute, debounce, options, listener, compilers);
+        WatchedDirectory opened = new WatchedDirectory(context, absolute, debounce, options, restarts, listener,
+                compilers);
         try {
             opened.watcher.runOnWorker(() -> opened.scan(false));
         } catch (RuntimeException | Error e) {
@@ -261,11 +269,11 @@ public final class WatchedDirectory implements PluginDirectory {
             SwapResult result = new SwapResult(installed.previous().get(), installed.current(), installed.loadTime());
             LOGGER.log(System.Logger.Level.INFO, () -> "swapped plugin " + file + " to generation "
                     + result.current().generation() + " in " + result.loadTime().toMillis() + " ms");
-            notify(file, listener -> listener.swapped(file, result));
+            tell(file, listener -> listener.swapped(file, result));
         } else {
             LOGGER.log(System.Logger.Level.INFO, () -> "loaded plugin " + file + " in "
                     + installed.loadTime().toMillis() + " ms");
-            notify(file, listener -> listener.loaded(file, installed.current()));
+            tell(file, listener -> listener.loaded(file, installed.current()));
         }
     }
 
@@ -281,7 +289,7 @@ public final class WatchedDirectory implements PluginDirectory {
         entries.computeIfPresent(file, (name, existing) -> existing.pinned ? existing : null);
         last.ifPresent(version -> {
             LOGGER.log(System.Logger.Level.INFO, () -> "unloaded plugin " + file + " (file deleted)");
-            notify(file, listener -> listener.unloaded(file, version));
+            tell(file, listener -> listener.unloaded(file, version));
         });
     }
 
@@ -296,10 +304,10 @@ public final class WatchedDirectory implements PluginDirectory {
         LOGGER.log(System.Logger.Level.WARNING, () -> "plugin file " + file + " in " + directory + " failed to load"
                 + serving + ": " + error.getMessage());
         LOGGER.log(System.Logger.Level.DEBUG, "failure of plugin file " + file, error);
-        notify(file, listener -> listener.failed(file, error));
+        tell(file, listener -> listener.failed(file, error));
     }
 
-    private void notify(String file, Consumer<Listener> event) {
+    private void tell(String file, Consumer<Listener> event) {
         try {
             event.accept(listener);
         } catch (RuntimeException e) {
@@ -324,7 +332,36 @@ public final class WatchedDirectory implements PluginDirectory {
     }
 
     private Entry newEntry(String file) {
-        return new Entry(new HotPlugin(context, "plugin file '" + file + "' in " + directory));
+        return new Entry(new HotPlugin(context, "plugin file '" + file + "' in " + directory, restarts,
+                watcher::execute, new Supervised(file)));
+    }
+
+    /** Reports how one file's plugin recovered from a fault; runs on the worker. */
+    private final class Supervised implements HotPlugin.Supervisor {
+        private final String file;
+
+        Supervised(String file) {
+            this.file = file;
+        }
+
+        @Override
+        public void restarted(PluginFaultException fault, HotPlugin.Installed installed) {
+            SwapResult result = new SwapResult(installed.previous().orElseThrow(), installed.current(),
+                    installed.loadTime());
+            LOGGER.log(System.Logger.Level.WARNING, () -> "restarted plugin " + file + " as generation "
+                    + result.current().generation() + " after a fault: " + fault.getMessage());
+            tell(file, listener -> listener.restarted(file, fault, result));
+        }
+
+        @Override
+        public void stopped(PluginFaultException fault, PluginUnavailableException stopped) {
+            Entry entry = entries.get(file);
+            if (entry != null) {
+                entry.failure = stopped;
+            }
+            LOGGER.log(System.Logger.Level.ERROR, stopped.getMessage());
+            tell(file, listener -> listener.failed(file, stopped));
+        }
     }
 
     private boolean accepts(String file) {
