@@ -3,7 +3,7 @@
 //!
 //!   ./predicator run --signature 'i32(ptr, i64)' examples/rust-nostd crc32 hello 5
 //!   ./predicator run --signature 'i64(i64, i64, i64)' examples/rust-nostd mul_div 1000000000000 1000000000000 1000000
-//!   ./predicator run --signature 'i32(i32, i32)' examples/rust-nostd percent 1 0      (panics: exit status 134)
+//!   ./predicator run --signature 'i32(i32, i32)' examples/rust-nostd percent 1 0      (panics: a PANIC fault, exit status 3)
 #![cfg_attr(not(test), no_std)]
 
 /// CRC-32 (IEEE) of `length` bytes at `data`, with a table built at compile time.
@@ -45,8 +45,8 @@ pub extern "C" fn mul_div(a: u64, b: u64, c: u64) -> u64 {
     u64::try_from(quotient).unwrap_or(u64::MAX)
 }
 
-/// What percentage `part` is of `whole`; `whole == 0` panics, to show a panic: the host prints the message and
-/// the process ends with status 134, instead of hanging.
+/// What percentage `part` is of `whole`; `whole == 0` panics, to show a panic: the call ends with a `PANIC` fault
+/// that carries the message, and the host goes on, instead of hanging.
 #[no_mangle]
 pub extern "C" fn percent(part: i32, whole: i32) -> i32 {
     ratio(part, whole)
@@ -66,8 +66,8 @@ fn divisor(c: u64) -> u64 {
     c
 }
 
-/// Hands a panic's message to the host (`predicator_panic`, from Predicator's PluginRuntime), which prints it and
-/// ends the process: a plugin cannot unwind into Java, and `loop {}` would hang the caller.
+/// Hands a panic's message to the host (`predicator_panic`, served by Predicator's runtime), which ends the call
+/// with a `PANIC` fault: a plugin cannot unwind into Java, and `loop {}` would hang the caller.
 #[cfg(not(test))]
 #[panic_handler]
 fn panic(info: &core::panic::PanicInfo) -> ! {

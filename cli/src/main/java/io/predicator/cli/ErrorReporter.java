@@ -1,6 +1,7 @@
 package io.predicator.cli;
 
 import io.predicator.JitException;
+import io.predicator.PluginFaultException;
 import io.predicator.toolchain.CompilationFailedException;
 import picocli.CommandLine;
 import picocli.CommandLine.IExecutionExceptionHandler;
@@ -14,9 +15,12 @@ import java.util.Arrays;
 
 /**
  * Turns every failure into one line on standard error, {@code predicator: <message>}, and an exit status: 2 for
- * bad usage, 1 for everything else. With {@code --verbose} the stack trace follows the line.
+ * bad usage, {@value #FAULT_STATUS} when the plugin faulted, 1 for everything else. With {@code --verbose} the stack
+ * trace follows the line.
  */
 final class ErrorReporter implements IParameterExceptionHandler, IExecutionExceptionHandler {
+    /** The exit status after a plugin fault: the command's own, never the signal or status the plugin raised. */
+    static final int FAULT_STATUS = 3;
 
     @Override
     public int handleParseException(ParameterException exception, String[] args) {
@@ -38,6 +42,11 @@ final class ErrorReporter implements IParameterExceptionHandler, IExecutionExcep
                 err.flush();
             }
             return command.getCommandSpec().exitCodeOnExecutionException();
+        }
+        if (exception instanceof PluginFaultException fault) {
+            // A panic's message may span lines (Rust puts the location first); the fault stays one line.
+            report(command, fault.getMessage().strip().replaceAll("\\s*\\R\\s*", " "), exception, verbose(command));
+            return FAULT_STATUS;
         }
         report(command, describe(exception), exception, verbose(command));
         return command.getCommandSpec().exitCodeOnExecutionException();

@@ -12,7 +12,7 @@ import picocli.CommandLine;
  * </pre>
  *
  * <p>Errors are reported as one line on standard error, {@code predicator: <message>}; the exit status is 0 on
- * success, 1 when loading or calling fails and 2 for bad usage.
+ * success, 1 when loading or calling fails, 2 for bad usage and 3 when the plugin faulted.
  *
  * @since 0.1
  */

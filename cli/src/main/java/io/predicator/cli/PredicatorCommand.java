@@ -17,7 +17,8 @@ import picocli.CommandLine.Spec;
         description = "Loads native plugins (LLVM IR, bitcode, ELF objects, ar archives) through LLVM's ORC JIT "
                 + "and calls them from Java; builds them from C and Rust.",
         subcommands = {RunCommand.class, InspectCommand.class, BuildCommand.class, NewCommand.class},
-        footer = {"", "Exit status: 0 on success, 1 when loading or calling fails, 2 for bad usage."})
+        footer = {"", "Exit status: 0 on success, 1 when loading or calling fails, 2 for bad usage, 3 when the "
+                + "plugin faulted (crashed, aborted, exited or panicked)."})
 final class PredicatorCommand implements Runnable {
     /** The option that makes errors print their stack trace; ErrorReporter looks for it by name. */
     static final String VERBOSE = "--verbose";

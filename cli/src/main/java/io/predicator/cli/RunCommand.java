@@ -11,7 +11,6 @@ import io.predicator.resolver.libc.LibcProfile;
 import io.predicator.resolver.libc.LibcResolver;
 import io.predicator.resolver.naive.NaiveResolver;
 import io.predicator.spi.SymbolResolver;
-import io.predicator.toolchain.PluginRuntime;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
@@ -72,7 +71,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--resolver", paramLabel = "RESOLVER", defaultValue = "default", converter = ResolverConverter.class,
             description = "What the plugin may link against besides itself: default (memcpy, memmove, memset, memcmp, "
                     + "bcmp), none, libc (pure libc functions: strings, math, snprintf …), libc:full (all of libc), "
-                    + "naive (every symbol of the process). Always with predicator_panic, the panic hook.")
+                    + "naive (every symbol of the process). The runtime's own functions (predicator_panic, and abort, "
+                    + "exit and the other process exits, which end the call instead) come first, whatever it is.")
     private SymbolResolver resolver;
 
     @Option(names = "--source", paramLabel = "SRC",
@@ -102,7 +102,7 @@ final class RunCommand implements Callable<Integer> {
         boolean compiled = sourceOptions.isSource(file) || !extraSources.isEmpty();
         ModuleSource source = sourceOptions.read(file, extraSources, jitOptions.optimizationLevel(),
                 spec.commandLine().getErr());
-        try (JitContext jit = jitOptions.newContext(PluginRuntime.withRuntime(resolver),
+        try (JitContext jit = jitOptions.newContext(resolver,
                 compiled ? sourceOptions.objectCache() : null);
              Plugin plugin = jit.load(source, loadFlags.loadOptions())) {
             Signature callee = signature != null ? signature : declaredSignature(plugin);
