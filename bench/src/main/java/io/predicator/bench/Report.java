@@ -151,8 +151,9 @@ final class Report {
         line("## 2. Call overhead");
         line();
         line("A trivial `int add(int, int)` plugin function. *Safe*: the `IntBinaryOperator` that "
-                + "`plugin.function(\"add\", IntBinaryOperator.class)` returns, which refuses calls after unload and "
-                + "keeps the code alive during a call. *Raw*: `Linker.nativeLinker().downcallHandle(address, "
+                + "`plugin.function(\"add\", IntBinaryOperator.class)` returns, which refuses calls after unload, "
+                + "keeps the code alive during a call and contains faults (the call goes through the runtime's "
+                + "trampoline, which turns a crash of the plugin into a `PluginFaultException`). *Raw*: `Linker.nativeLinker().downcallHandle(address, "
                 + "descriptor)` bound to the same address. All handles are `static final` constants. Two threads "
                 + "call the same function at once (time per call per thread). `CallOverheadBenchmark` (JMH, one fork "
                 + "per path), average time.");
@@ -219,13 +220,43 @@ final class Report {
         line();
         callGoal("2a", "1 thread", paired, "threads1", ratio(safe1, raw1));
         callGoal("2b", "2 threads", paired, "threads2", ratio(safe2, raw2));
+        faults();
+    }
+
+    /** Goal 2c: a contained fault's cost, from {@link FaultRounds}. */
+    private void faults() {
+        line("### Faults");
+        line();
+        line("What a contained fault costs (`FaultRounds`, a JVM of its own): each round loads a batch of plugins "
+                + "untimed, calls a normal function of each (the baseline), then calls a function of each that reads "
+                + "address 0. The signal handler ends the call, the caller catches the `PluginFaultException`, and "
+                + "the plugin closes itself on another thread; the last column runs until every plugin of the batch "
+                + "has unloaded. Medians over the rounds, per plugin.");
+        line();
+        Map<String, Object> faults = map(results.get("faults"));
+        Optional<Double> call = number(faults.get("callNanos"));
+        Optional<Double> fault = number(faults.get("faultNanos"));
+        Optional<Double> unload = number(faults.get("faultAndUnloadNanos"));
+        line("| Normal call (baseline) | Fault to exception | vs normal call | Faults per second | Fault and unload |");
+        line("|---|---|---|---|---|");
+        line("| " + call.map(Report::duration).orElse(NOT_MEASURED) + " | " + fault.map(Report::duration)
+                .orElse(NOT_MEASURED) + " | " + (call.isPresent() && fault.isPresent()
+                ? String.format(Locale.ROOT, "%,.0f×", fault.get() / call.get()) : "–") + " | "
+                + number(faults.get("faultsPerSecond")).map(r -> String.format(Locale.ROOT, "%,.0f", r))
+                .orElse(NOT_MEASURED) + " | " + unload.map(Report::duration).orElse(NOT_MEASURED) + " |");
+        line();
+        line("Rounds: " + get(faults, "rounds") + ", " + get(faults, "pluginsPerRound") + " plugins each.");
+        line();
+        goal("2c", "A contained fault: from the faulting call to the caller's exception", fault.map(f -> duration(f)
+                + String.format(Locale.ROOT, ", %,.0f faults per second", 1e9 / f)), "microseconds, not milliseconds "
+                + "(< 100 µs)", fault.map(f -> f < 100_000), missing("call"));
     }
 
     /** Goal 2 for one thread count: judged on the paired median, with JMH's ratio beside it. */
     private void callGoal(String number, String threadsLabel, Map<String, Object> paired, String threads,
                           String jmhRatio) {
         Optional<Double> median = pairedRatio(paired, threads, "safe");
-        goal(number, "Call overhead, safe path vs raw FFM, " + threadsLabel, median.map(r -> times(r)
+        goal(number, "Call overhead, contained safe path vs raw FFM, " + threadsLabel, median.map(r -> times(r)
                 + " paired in one process" + pairedSpread(paired, threads, "safe") + "; JMH forks " + jmhRatio),
                 "≤ 1.5×", median.map(r -> r <= 1.5), missing("call"));
     }

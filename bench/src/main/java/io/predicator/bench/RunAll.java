@@ -46,6 +46,8 @@ public final class RunAll {
      * millisecond): about ten seconds in all, and a median over enough rounds that its last digit holds still.
      */
     static final int CALL_ROUNDS = 1_500;
+    /** Rounds of {@link FaultRounds}, 64 plugins each: about 1,300 loads, a few seconds. */
+    static final int FAULT_ROUNDS = 20;
     static final int CALL_BLOCK = 100_000;
     /** The groups, in the order they run. */
     static final List<String> GROUPS = List.of("call", "load", "concurrent", "compute", "churn", "large", "startup");
@@ -131,6 +133,9 @@ public final class RunAll {
             case "churn" -> "churnMemory";
             default -> group;
         });
+        if (group.equals("call")) {
+            results.remove("faults");
+        }
         try {
             switch (group) {
                 case "churn" -> {
@@ -151,6 +156,7 @@ public final class RunAll {
                     precompile(group);
                     jmh(group);
                     callRounds();
+                    faultRounds();
                 }
                 default -> {
                     precompile(group);
@@ -215,6 +221,12 @@ public final class RunAll {
         Process process = java(CallRounds.class, String.valueOf(quick ? 50 : CALL_ROUNDS),
                 String.valueOf(quick ? 10_000 : CALL_BLOCK));
         results.put("callRounds", Json.parse(lastLine(process, "{")));
+    }
+
+    /** Goal 2c's contained faults, in a JVM of their own. */
+    private void faultRounds() throws IOException, InterruptedException {
+        Process process = java(FaultRounds.class, String.valueOf(quick ? 3 : FAULT_ROUNDS), "64");
+        results.put("faults", Json.parse(lastLine(process, "{")));
     }
 
     /** The large plugin's interleaved rounds, in a JVM of their own. */

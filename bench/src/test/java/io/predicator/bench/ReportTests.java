@@ -16,7 +16,7 @@ class ReportTests {
         String report = Report.render(Map.of());
 
         assertThat(report).contains("## Summary", "## Machine").doesNotContain("PASS", "FAIL");
-        assertThat(report.lines().filter(line -> line.matches("\\| (\\d[ab]?|–) \\|.*"))).hasSize(11)
+        assertThat(report.lines().filter(line -> line.matches("\\| (\\d[abc]?|–) \\|.*"))).hasSize(12)
                 .allMatch(line -> line.contains("not measured"));
     }
 
@@ -37,9 +37,9 @@ class ReportTests {
         String report = Report.render(results);
 
         assertThat(report)
-                .contains("| 2a | Call overhead, safe path vs raw FFM, 1 thread | 1.30× paired in one process "
+                .contains("| 2a | Call overhead, contained safe path vs raw FFM, 1 thread | 1.30× paired in one process "
                         + "(1.10–1.60); JMH forks 1.20× | ≤ 1.5× | **PASS** |")
-                .contains("| 2b | Call overhead, safe path vs raw FFM, 2 threads | 1.60× paired in one process "
+                .contains("| 2b | Call overhead, contained safe path vs raw FFM, 2 threads | 1.60× paired in one process "
                         + "(1.40–1.70); JMH forks 4.00× | ≤ 1.5× | **FAIL** |")
                 .contains("| **Safe: functional interface** | 6.5 ns | 1.30× (1.10–1.60) | 8.0 ns | 1.60× (1.40–1.70) |")
                 .contains("| 1 | Load latency, small plugin: overhead over the hand-coded floor | +5.0 % | ≤ +10 % | **PASS** |")
@@ -52,7 +52,22 @@ class ReportTests {
         results.put("jmh", List.of(result("CallOverheadBenchmark.raw1", 10, "ns/op"),
                 result("CallOverheadBenchmark.safe1", 20, "ns/op")));
 
-        assertThat(Report.render(results)).contains("| 2a | Call overhead, safe path vs raw FFM, 1 thread | not measured");
+        assertThat(Report.render(results)).contains("| 2a | Call overhead, contained safe path vs raw FFM, 1 thread | not measured");
+    }
+
+    @Test
+    void aFaultIsJudgedOnItsTimeToTheExceptionAndComparedWithANormalCall() {
+        Map<String, Object> results = new LinkedHashMap<>();
+        results.put("faults", Map.of("rounds", 20.0, "pluginsPerRound", 64.0, "callNanos", 50.0,
+                "faultNanos", 8_000.0, "faultAndUnloadNanos", 90_000.0, "faultsPerSecond", 125_000.0));
+
+        assertThat(Report.render(results))
+                .contains("| 50.0 ns | 8.0 µs | 160× | 125,000 | 90.0 µs |")
+                .contains("| 2c | A contained fault: from the faulting call to the caller's exception | 8.0 µs, 125,000 "
+                        + "faults per second | microseconds, not milliseconds (< 100 µs) | **PASS** |");
+        results.put("faults", Map.of("faultNanos", 2_000_000.0));
+        assertThat(Report.render(results)).contains("| 2c | A contained fault: from the faulting call to the caller's "
+                + "exception | 2.0 ms, 500 faults per second | microseconds, not milliseconds (< 100 µs) | **FAIL** |");
     }
 
     /** A thread count's summary as {@link CallRounds} prints it, with raw at 5 ns per call. */
