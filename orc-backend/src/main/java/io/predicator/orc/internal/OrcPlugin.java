@@ -346,7 +346,7 @@ final class OrcPlugin implements Plugin {
             event.plugin = name;
             event.function = symbol;
             event.kind = report.kind().name();
-            event.address = hardware(report) ? report.address() : 0;
+            event.address = exception.address().orElse(0);
             event.message = exception.getMessage();
             event.commit();
         }
@@ -364,10 +364,11 @@ final class OrcPlugin implements Plugin {
     }
 
     private String describe(FaultReport.Fault report) {
+        if (hardware(report)) {
+            return report.kind() + " (signal " + report.signal() + ") at address 0x" + Long.toHexString(report.address())
+                    + ", " + location(report.pc());
+        }
         return switch (report.kind()) {
-            case SEGMENTATION_FAULT, BUS_ERROR, ARITHMETIC_ERROR, ILLEGAL_INSTRUCTION, STACK_OVERFLOW ->
-                    report.kind() + " (signal " + report.signal() + ") at address 0x" + Long.toHexString(report.address())
-                            + ", " + location(report.pc());
             case EXIT -> report.message() + " with status " + report.code() + " (EXIT)";
             case PANIC -> "panicked: " + (report.message().isEmpty() ? "(no message)" : report.message()) + " (PANIC)";
             case ABORT -> (report.message().isEmpty() ? "the C library aborted (SIGABRT)" : report.message()) + " (ABORT)";
