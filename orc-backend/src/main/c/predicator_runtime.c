@@ -11,12 +11,13 @@
  *   1. Java calls a trampoline, generated per C signature, with the plugin function's address, its arguments and
  *      the calling Java thread's fault report (struct report).
  *   2. The trampoline takes this OS thread's record (attaching the thread on its first call: an alternate signal
- *      stack, its stack bounds), and predicator_enter saves the registers a return needs into a frame on the
- *      trampoline's stack and makes it the thread's current frame.
+ *      stack, its stack bounds), notes the Java thread's report in it, writes a frame (struct frame) on its own
+ *      stack: its stack and frame pointers and where to resume, and makes it the thread's current frame.
  *   3. The plugin function runs. When it returns, the trampoline pops the frame and returns its result.
  *   4. When it faults, the signal handler fills the report, pops the frame and rewrites the signal context so that
- *      the thread resumes in the trampoline as if predicator_enter had returned 1; the trampoline returns zero and
- *      Java, seeing the report filled, throws. When it calls abort, exit, __assert_fail, a Rust panic hook and the
+ *      the thread resumes in the trampoline at the frame's resume address, which returns zero through the
+ *      trampoline's epilogue (restoring the caller's registers from the trampoline's own stack); Java, seeing the
+ *      report filled, throws. When it calls abort, exit, __assert_fail, a Rust panic hook and the
  *      like (served by this runtime, whatever the resolver), predicator_resume does the same without a signal.
  *
  * Only a thread with a current frame, faulting outside the JVM's own code, is the plugin's: every other signal goes
@@ -72,8 +73,7 @@ typedef struct {
 } ucontext_t;
 
 enum {
-    REG_R12 = 4, REG_R13 = 5, REG_R14 = 6, REG_R15 = 7, REG_RBP = 10, REG_RBX = 11, REG_RAX = 13,
-    REG_RSP = 15, REG_RIP = 16, REG_EFL = 17
+    REG_RBP = 10, REG_RSP = 15, REG_RIP = 16, REG_EFL = 17
 };
 
 #define SIGILL 4
@@ -151,18 +151,28 @@ struct report {
     char message[MESSAGE_CAPACITY];                   /* 32 */
 };
 
-/* A plugin call in progress on an OS thread; lives in the trampoline's stack frame. */
+/*
+ * A plugin call in progress on an OS thread; lives in the trampoline's stack frame, written by the trampoline itself
+ * (see Trampolines.java). Resuming needs only the stack and frame pointers: the code at the resume address returns
+ * zero through the trampoline's epilogue, which restores the caller's callee-saved registers from where the
+ * trampoline's prologue pushed them, so no other register is saved per call.
+ */
 struct frame {
-    uint64_t rbx, rbp, r12, r13, r14, r15;            /* 0..40: the caller's callee-saved registers */
-    uint64_t rsp;                                     /* 48: the stack pointer after predicator_enter returns */
-    uint64_t rip;                                     /* 56: where predicator_enter returns to */
-    struct report *report;                            /* 64 */
-    struct frame *previous;                           /* 72: the frame of an outer call (a plugin called Java, */
-};                                                    /*     which called a plugin), or null */
+    uint64_t rsp;                                     /* 0: the trampoline's stack pointer */
+    uint64_t rbp;                                     /* 8: the trampoline's frame pointer */
+    uint64_t rip;                                     /* 16: the trampoline's resume address */
+    struct frame *previous;                           /* 24: the frame of an outer call (a plugin called Java, */
+};                                                    /*     which called a plugin); written only if there is one */
 
 /* One per OS thread that has called a plugin, found through a pthread key, freed when the thread ends. */
 struct thread {
-    struct frame *current;                            /* 0: the innermost plugin call, or null */
+    /* 0: the innermost plugin call, or 0; its low bit is set when the call is nested in another (frames are
+       16-byte aligned), and only then is the frame's previous field written: one store less per outermost call. */
+    uintptr_t current;
+    /* 8: the fault report of the Java thread whose calls are in progress here. One Java thread at a time: a
+       virtual thread cannot leave its carrier during a native call, so every call on an OS thread's stack is the
+       same Java thread's. Trampolines store it only when it changes (another virtual thread mounted). */
+    struct report *report;
     void *altstack;                                   /* the alternate signal stack installed here, or null */
     size_t altstack_size;
     uintptr_t stack_low;                              /* the thread's stack, guard pages included */
@@ -177,6 +187,15 @@ struct thread {
 
 /* The key of this runtime's thread records; trampolines read it. */
 unsigned int predicator_thread_key;
+/*
+ * Where the key's value sits in every thread's own glibc record (struct pthread, at the thread pointer %fs:0), as
+ * an offset from the thread pointer, and the sequence number glibc stores beside it while the key is ours; -1 and
+ * 0 when not found. Trampolines then read the thread record with two loads instead of calling pthread_getspecific,
+ * which costs as much as the rest of the trampoline. Found at install by setting the key and searching the
+ * installing thread's record; trampolines fall back to pthread_getspecific when the search fails.
+ */
+long predicator_thread_slot = -1;
+uint64_t predicator_thread_sequence;
 static int installed;
 static int process_id;
 static struct libc_sigaction previous_actions[32];
@@ -184,48 +203,26 @@ static const int handled_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 static uintptr_t jvm_code[MAX_RANGES][2];
 static int jvm_code_count;
 
-/* ---- Registers: saving them on entry, and returning to the trampoline without a signal ---- */
+/* ---- Frames ---- */
 
-/*
- * int predicator_enter(struct frame *frame, struct thread *thread, struct report *report)
- * Returns 0; returns again with 1 when the call faults. Like _setjmp, but without pointer mangling, the signal mask
- * or the shadow stack, and linking the frame into the thread's calls in the same few stores.
- *
- * void predicator_resume(struct frame *frame)
- * Restores the frame's registers and returns 1 from its predicator_enter.
- */
-__attribute__((naked)) int predicator_enter(struct frame *frame, struct thread *thread, struct report *report) {
-    __asm__(
-        "movq %rbx, 0(%rdi)\n"
-        "movq %rbp, 8(%rdi)\n"
-        "movq %r12, 16(%rdi)\n"
-        "movq %r13, 24(%rdi)\n"
-        "movq %r14, 32(%rdi)\n"
-        "movq %r15, 40(%rdi)\n"
-        "leaq 8(%rsp), %rax\n"
-        "movq %rax, 48(%rdi)\n"
-        "movq (%rsp), %rax\n"
-        "movq %rax, 56(%rdi)\n"
-        "movq %rdx, 64(%rdi)\n"
-        "movq (%rsi), %rax\n"
-        "movq %rax, 72(%rdi)\n"
-        "movq %rdi, (%rsi)\n"
-        "xorl %eax, %eax\n"
-        "ret\n");
+static struct frame *current_frame(const struct thread *thread) {
+    return (struct frame *) (thread->current & ~(uintptr_t) 1);
 }
 
+/* Makes the current frame's outer frame current, as the trampoline does when the call returns. */
+static void pop_frame(struct thread *thread) {
+    thread->current = (thread->current & 1) ? (uintptr_t) current_frame(thread)->previous : 0;
+}
+
+/* ---- Returning to the trampoline without a signal ---- */
+
+/* Restores the frame's stack and frame pointers and jumps to its resume address, where the trampoline returns zero. */
 __attribute__((naked, noreturn)) void predicator_resume(struct frame *frame) {
     __asm__(
-        "movq 0(%rdi), %rbx\n"
         "movq 8(%rdi), %rbp\n"
-        "movq 16(%rdi), %r12\n"
-        "movq 24(%rdi), %r13\n"
-        "movq 32(%rdi), %r14\n"
-        "movq 40(%rdi), %r15\n"
-        "movq 48(%rdi), %rsp\n"
-        "movl $1, %eax\n"
+        "movq 0(%rdi), %rsp\n"
         "cld\n"
-        "jmpq *56(%rdi)\n");
+        "jmpq *16(%rdi)\n");
 }
 
 /* ---- Threads ---- */
@@ -402,28 +399,71 @@ static void handle(int signal, siginfo_t *info, void *raw) {
     ucontext_t *context = raw;
     int saved_errno = *__errno_location();
     struct thread *thread = pthread_getspecific(predicator_thread_key);
-    struct frame *frame = thread ? thread->current : 0;
+    struct frame *frame = thread ? current_frame(thread) : 0;
     if (frame && is_plugins(signal, info, context)) {
         uintptr_t address = signal == SIGABRT ? 0 : (uintptr_t) info->u.address;
-        fill(frame->report, kind_of(signal, info, thread), signal, info->code, address,
+        fill(thread->report, kind_of(signal, info, thread), signal, info->code, address,
              (uintptr_t) context->gregs[REG_RIP]);
-        thread->current = frame->previous;
-        /* Return into the trampoline: predicator_enter returns 1, the stack is the trampoline's again. The
-           kernel restores the signal mask the plugin ran with when this handler returns. */
-        context->gregs[REG_RBX] = (long long) frame->rbx;
+        pop_frame(thread);
+        /* Return into the trampoline at its resume address, on its own stack again. The kernel restores the
+           signal mask the plugin ran with when this handler returns. */
         context->gregs[REG_RBP] = (long long) frame->rbp;
-        context->gregs[REG_R12] = (long long) frame->r12;
-        context->gregs[REG_R13] = (long long) frame->r13;
-        context->gregs[REG_R14] = (long long) frame->r14;
-        context->gregs[REG_R15] = (long long) frame->r15;
         context->gregs[REG_RSP] = (long long) frame->rsp;
         context->gregs[REG_RIP] = (long long) frame->rip;
-        context->gregs[REG_RAX] = 1;
         context->gregs[REG_EFL] &= ~(long long) EFLAGS_DIRECTION;
     } else {
         chain(signal, info, raw);
     }
     *__errno_location() = saved_errno;
+}
+
+/* ---- The thread records' slot in glibc's own thread record ---- */
+
+/* glibc's struct pthread is larger (2,368 bytes in 2.36), and a key below 32 lives well inside this. */
+#define SLOT_SEARCH 2048
+#define FIRST_BLOCK_KEYS 32
+
+static uintptr_t thread_pointer(void) {
+    uintptr_t pointer;
+    __asm__("movq %%fs:0, %0" : "=r"(pointer));
+    return pointer;
+}
+
+/* The single offset below SLOT_SEARCH that holds value, or -1. */
+static long slot_holding(uintptr_t record, const void *value) {
+    long found = -1;
+    for (long offset = 8; offset < SLOT_SEARCH; offset += 8) {
+        if (*(void *const *) (record + offset) == value) {
+            if (found >= 0) {
+                return -1;
+            }
+            found = offset;
+        }
+    }
+    return found;
+}
+
+/*
+ * glibc keeps a key below 32 as {sequence, value} at a fixed place in struct pthread, and pthread_getspecific
+ * returns the value only while the sequence is the key's (a deleted key's stale values stay behind). Set the key to
+ * two markers in turn; the one slot that follows both, with an odd sequence (glibc's mark of a key in use) beside
+ * it, is the key's. On the installing thread, whose value is still null.
+ */
+static void find_thread_slot(void) {
+    static char first, second;
+    if (predicator_thread_key >= FIRST_BLOCK_KEYS || pthread_setspecific(predicator_thread_key, &first) != 0) {
+        return;
+    }
+    uintptr_t record = thread_pointer();
+    long offset = slot_holding(record, &first);
+    int found = offset >= 0 && pthread_setspecific(predicator_thread_key, &second) == 0
+                && *(void *const *) (record + offset) == &second && slot_holding(record, &second) == offset;
+    uint64_t sequence = found ? *(const uint64_t *) (record + offset - 8) : 0;
+    pthread_setspecific(predicator_thread_key, 0);
+    if (found && (sequence & 1) && *(void *const *) (record + offset) == 0) {
+        predicator_thread_sequence = sequence;
+        predicator_thread_slot = offset;
+    }
 }
 
 /*
@@ -447,6 +487,7 @@ int predicator_install(const uint64_t *ranges, int count) {
     if (pthread_key_create(&predicator_thread_key, detach) != 0) {
         return -2;
     }
+    find_thread_slot();
     int signals = (int) (sizeof(handled_signals) / sizeof(handled_signals[0]));
     for (int i = 0; i < signals; i++) {
         if (sigaction(handled_signals[i], 0, &previous_actions[handled_signals[i]]) != 0) {
@@ -470,14 +511,14 @@ int predicator_install(const uint64_t *ranges, int count) {
 /* Ends the current plugin call with a report; outside a plugin call there is nothing to return to. */
 static void __attribute__((noreturn)) trap(int kind, int code, const char *text, size_t length) {
     struct thread *thread = installed ? pthread_getspecific(predicator_thread_key) : 0;
-    struct frame *frame = thread ? thread->current : 0;
+    struct frame *frame = thread ? current_frame(thread) : 0;
     if (!frame) {
         abort();                                      /* a thread the plugin started itself */
     }
-    fill(frame->report, KIND_NONE, 0, code, 0, (uintptr_t) __builtin_return_address(0));
-    copy_message(frame->report, text, length);
-    frame->report->kind = kind;
-    thread->current = frame->previous;
+    fill(thread->report, KIND_NONE, 0, code, 0, (uintptr_t) __builtin_return_address(0));
+    copy_message(thread->report, text, length);
+    thread->report->kind = kind;
+    pop_frame(thread);
     predicator_resume(frame);
 }
 

@@ -126,6 +126,11 @@ class FaultContainmentTests {
         runChild("upcall");
     }
 
+    @Test
+    void aFaultInACallNestedInAnotherPluginsCallEndsOnlyTheInnerCallAndTheOuterCanStillFault() throws Exception {
+        runChild("nested");
+    }
+
     private static void runChild(String scenario) throws Exception {
         ChildJvm.Result child = ChildJvm.run(Child.class, scenario);
         System.out.print(child.out());
@@ -145,6 +150,7 @@ class FaultContainmentTests {
                 case "storm" -> storm();
                 case "overflow" -> overflow();
                 case "upcall" -> upcall();
+                case "nested" -> nested();
                 default -> throw new IllegalArgumentException(arguments[0]);
             }
             System.out.println("OK " + arguments[0]);
@@ -307,6 +313,67 @@ class FaultContainmentTests {
                     }
                     check(!loaded.isClosed(), "no fault was reported");
                 }
+            }
+        }
+
+        /** The inner plugin's function that {@link #inner} calls, set by {@link #nested}. */
+        private static volatile IntUnaryOperator innerFunction;
+
+        /**
+         * A plugin calls Java, which calls another plugin: a fault of the inner call ends that call only (Java
+         * catches it and the outer call goes on), and a later fault of the outer call, after a nested call that
+         * returned normally, is the outer plugin's.
+         */
+        private static void nested() throws Throwable {
+            String outer = """
+                    declare i32 @inner(i32)
+                    define i32 @around(i32 %x) {
+                      %r = call i32 @inner(i32 %x)
+                      %s = add i32 %r, 1
+                      ret i32 %s
+                    }
+                    define i32 @around_then_fault(i32 %x) {
+                      %r = call i32 @inner(i32 %x)
+                      %p = inttoptr i32 %r to ptr
+                      %v = load volatile i32, ptr %p
+                      ret i32 %v
+                    }
+                    """;
+            try (Arena arena = Arena.ofShared()) {
+                MemorySegment stub = Linker.nativeLinker().upcallStub(MethodHandles.lookup().findStatic(Child.class,
+                        "inner", MethodType.methodType(int.class, int.class)),
+                        FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), arena);
+                try (JitContext jit = JitContext.builder().resolver(io.predicator.spi.SymbolResolver.of("inner",
+                        symbol -> Optional.ofNullable(symbol.equals("inner") ? stub : null))).build();
+                     Plugin outerPlugin = jit.load(ModuleSource.ir("outer", outer))) {
+                    Plugin faulting = jit.load(ModuleSource.ir("inner-faulting", FAULTS));
+                    innerFunction = faulting.function("null_read", IntUnaryOperator.class);
+                    IntUnaryOperator around = outerPlugin.function("around", IntUnaryOperator.class);
+                    check(around.applyAsInt(0) == 42, "the inner fault ended the inner call only");
+                    check(faulting.fault().isPresent() && outerPlugin.fault().isEmpty(), "the inner plugin faulted");
+                    check(around.applyAsInt(0) == 42, "the outer plugin still works; the closed inner one refuses");
+
+                    Plugin working = jit.load(ModuleSource.ir("inner-working", FAULTS));
+                    innerFunction = working.function("twice", IntUnaryOperator.class);
+                    IntUnaryOperator aroundThenFault = outerPlugin.function("around_then_fault", IntUnaryOperator.class);
+                    try {
+                        aroundThenFault.applyAsInt(0);
+                        throw new AssertionError("the outer call did not fault");
+                    } catch (PluginFaultException e) {
+                        check(e.kind() == PluginFaultException.Kind.SEGMENTATION_FAULT && e.plugin().equals("outer"),
+                                "the outer fault is the outer plugin's: " + e.getMessage());
+                    }
+                    check(working.fault().isEmpty() && !working.isClosed(), "the inner plugin that returned is intact");
+                    check(working.function("twice", IntUnaryOperator.class).applyAsInt(21) == 42, "and still works");
+                }
+            }
+        }
+
+        private static int inner(int x) {
+            try {
+                return innerFunction.applyAsInt(x);
+            } catch (PluginFaultException | AlreadyClosedException e) { // an upcall must not throw
+                return 41;
             }
         }
 

@@ -31,7 +31,7 @@ public final class Containment {
     private final Map<String, Long> served;
 
     private Containment(RuntimeJit jit, Map<String, Long> served) {
-        this.trampolines = new Trampolines(jit);
+        this.trampolines = new Trampolines(jit, ThreadSlot.of(jit));
         this.served = Map.copyOf(served);
     }
 

@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -21,14 +22,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@code int add(int, int)}:
  * <pre>{@code
  * define i32 @predicator_trampoline_1(i64 %report, i64 %target, i32 %a0, i32 %a1) {
- *   %thread = pthread_getspecific(key), or predicator_attach() on the thread's first call
- *   if (predicator_enter(%frame, %thread, %report) != 0) return 0   ; returns twice
- *   %guard = alloca i8, i64 4096                                    ; a gap below the frame record
+ *   %block = alloca [4128 x i8]; %frame = %block + 4096              ; a gap below the frame
+ *   %thread = this thread's record (see ThreadSlot); on the thread's first call, the same body in a cold copy
+ *             that attaches the thread first
+ *   %thread->report = %report, if another Java thread's was there
+ *   %frame = {rsp, rbp, &faulted, %thread->current}; %thread->current = %frame
  *   %result = call i32 %target(i32 %a0, i32 %a1)
  *   %thread->current = %frame->previous
  *   ret i32 %result
+ * faulted:                                                         ; where a fault resumes
+ *   ret i32 0
  * }
  * }</pre>
+ * The thread's first call goes through the cold copy so that the hot body makes no call before the plugin's: its
+ * arguments then stay in their registers, and the trampoline saves (pushes) no more than one register.
  * Should a thread's record be impossible to allocate, the call runs uncontained rather than not at all.
  */
 final class Trampolines {
@@ -36,17 +43,25 @@ final class Trampolines {
      * Stack the trampoline leaves unused between its frame record and the plugin's frames, so that a plugin that
      * writes a little past the end of a stack buffer (a {@code strcpy} into {@code char[8]}) overwrites scratch
      * space rather than the saved registers that take the thread back to Java. The stack protector reports such a
-     * write before the function returns; without the gap, the report would resume with clobbered registers. A
-     * dynamic allocation, so it lies below every fixed slot of the frame.
+     * write before the function returns; without the gap, the report would resume with clobbered registers. The
+     * record sits at the top of one fixed allocation of this size plus the record's, so whatever the frame's other
+     * slots are and wherever they are placed, an overflow from below crosses the whole gap before it reaches the
+     * record or the registers saved above it (a dynamic allocation would guarantee the same at the cost of a frame
+     * pointer and a stack adjustment on every call).
      */
     static final int GUARD_BYTES = 4096;
+    /** The size of {@code struct frame} in {@code predicator_runtime.c}. */
+    private static final int FRAME_BYTES = 32;
 
     private final RuntimeJit jit;
+    private final Optional<ThreadSlot> slot;
     private final Map<FunctionDescriptor, Long> addresses = new ConcurrentHashMap<>();
-    private final AtomicInteger names = new AtomicInteger();
+    /** Names are unique per process: every {@code Trampolines} of a runtime JIT defines its functions in it. */
+    private static final AtomicInteger NAMES = new AtomicInteger();
 
-    Trampolines(RuntimeJit jit) {
+    Trampolines(RuntimeJit jit, Optional<ThreadSlot> slot) {
         this.jit = jit;
+        this.slot = slot;
     }
 
     /**
@@ -63,15 +78,20 @@ final class Trampolines {
         }
         synchronized (this) {
             return addresses.computeIfAbsent(descriptor, key -> {
-                String name = "predicator_trampoline_" + names.incrementAndGet();
-                jit.add(name, ir(name, key).getBytes(StandardCharsets.UTF_8));
+                String name = "predicator_trampoline_" + NAMES.incrementAndGet();
+                jit.add(name, ir(name, key, slot).getBytes(StandardCharsets.UTF_8));
                 return jit.lookup(name);
             });
         }
     }
 
-    /** Returns the trampoline's IR. */
-    static String ir(String name, FunctionDescriptor descriptor) {
+    /**
+     * Returns the trampoline's IR.
+     *
+     * @param slot where threads keep their record, if the runtime found it; else the IR calls
+     *             {@code pthread_getspecific}
+     */
+    static String ir(String name, FunctionDescriptor descriptor, Optional<ThreadSlot> slot) {
         CallingConvention.Scalar result = descriptor.returnLayout().map(Trampolines::result)
                 .orElse(new CallingConvention.Scalar("void", ""));
         String returnType = result.type();
@@ -105,50 +125,95 @@ final class Trampolines {
             case "ptr" -> "ret ptr null";
             default -> "ret " + returnType + " 0";
         };
+        String declared = String.join(", ", parameters);
+        String attach = "call " + returns + " @" + name + ".attach(" + declared + ")";
+        String lookUp = slot.map(ThreadSlot::load).orElse("""
+                  %key = load i32, ptr @predicator_thread_key
+                  %known = call ptr @pthread_getspecific(i32 %key)
+                """);
         return """
                 declare ptr @pthread_getspecific(i32)
                 declare ptr @predicator_attach()
-                declare i32 @predicator_enter(ptr, ptr, ptr) returns_twice
                 @predicator_thread_key = external global i32
 
-                define %s @%s(%s) {
+                define %1$s @%2$s(%3$s) {
                 entry:
-                  %%frame = alloca [10 x i64], align 16
+                  %%block = alloca [%4$d x i8], align 16
                   %%f = inttoptr i64 %%target to ptr
-                %s  %%key = load i32, ptr @predicator_thread_key
-                  %%known = call ptr @pthread_getspecific(i32 %%key)
-                  %%isknown = icmp ne ptr %%known, null
-                  br i1 %%isknown, label %%enter, label %%attach
+                %5$s%6$s  %%isknown = icmp ne ptr %%known, null
+                  br i1 %%isknown, label %%enter, label %%attach, !prof !0
                 attach:
-                  %%attached = call ptr @predicator_attach()
+                  %7$s
+                enter:
+                %8$s}
+
+                define internal %1$s @%2$s.attach(%3$s) noinline cold {
+                entry:
+                  %%block = alloca [%4$d x i8], align 16
+                  %%f = inttoptr i64 %%target to ptr
+                %5$s  %%attached = call ptr @predicator_attach()
                   %%isattached = icmp ne ptr %%attached, null
                   br i1 %%isattached, label %%enter, label %%bare
-                enter:
-                  %%thread = phi ptr [ %%known, %%entry ], [ %%attached, %%attach ]
-                  %%reportp = inttoptr i64 %%report to ptr
-                  %%state = call i32 @predicator_enter(ptr %%frame, ptr %%thread, ptr %%reportp) returns_twice
-                  %%first = icmp eq i32 %%state, 0
-                  br i1 %%first, label %%call, label %%faulted
-                call:
-                  %%guard = alloca i8, i64 %d, align 16
-                  store volatile i8 0, ptr %%guard
-                  %s
-                  %%previousp = getelementptr inbounds i8, ptr %%frame, i64 72
-                  %%previous = load ptr, ptr %%previousp
-                  store ptr %%previous, ptr %%thread
-                  %s
-                faulted:
-                  %s
                 bare:
-                  %s
-                  %s
-                }
-                """.formatted(returns, name, String.join(", ", parameters), prepare, GUARD_BYTES,
-                returnType.equals("void") ? call : "%r = " + call,
-                returnType.equals("void") ? "ret void" : "ret " + returnType + " %r",
-                zero,
-                returnType.equals("void") ? call : "%r2 = " + call,
-                returnType.equals("void") ? "ret void" : "ret " + returnType + " %r2");
+                  %9$s
+                enter:
+                %10$s}
+
+                !0 = !{!"branch_weights", i32 1048576, i32 1}
+                !1 = !{!"branch_weights", i32 1, i32 1024}
+                """.formatted(returns, name, declared, GUARD_BYTES + FRAME_BYTES, prepare, lookUp,
+                returning(returnType, attach, "%ra"), body("%known", returnType, call, zero),
+                returning(returnType, call, "%rb"), body("%attached", returnType, call, zero));
+    }
+
+    /**
+     * The contained call, given the thread's record: notes the Java thread's report in the record if another's is
+     * there; writes the frame (struct frame: stack pointer, frame pointer and resume address, by one inline assembly
+     * block that may branch to {@code faulted}; the outer frame only when the call is nested) and links it as the
+     * thread's current frame during the call. The signal handler resumes at {@code faulted} with the stack and frame
+     * pointers restored; it returns zero through the epilogue, which restores the caller's callee-saved registers
+     * from the trampoline's stack. The assembly block claims to clobber them so that the prologue saves them all:
+     * the plugin may have changed any of them when it faulted. A call costs a dozen stores, pushes included.
+     */
+    private static String body(String thread, String returnType, String call, String zero) {
+        return """
+                  %%frame = getelementptr inbounds i8, ptr %%block, i64 %1$d
+                  %%reportp = getelementptr inbounds i8, ptr %2$s, i64 8
+                  %%noted = load i64, ptr %%reportp
+                  %%same = icmp eq i64 %%noted, %%report
+                  br i1 %%same, label %%record, label %%note, !prof !0
+                note:
+                  store i64 %%report, ptr %%reportp
+                  br label %%record
+                record:
+                  %%previous = load i64, ptr %2$s
+                  %%nested = icmp ne i64 %%previous, 0
+                  br i1 %%nested, label %%outer, label %%save, !prof !1
+                outer:
+                  %%previousp = getelementptr inbounds i8, ptr %%frame, i64 24
+                  store i64 %%previous, ptr %%previousp
+                  br label %%save
+                save:
+                  callbr void asm sideeffect "movq %%rsp, 0($0)\\0A\\09movq %%rbp, 8($0)\\0A\\09leaq ${1:l}(%%rip), %%rax\\0A\\09movq %%rax, 16($0)", "r,!i,~{rax},~{rbx},~{r12},~{r13},~{r14},~{r15},~{memory}"(ptr %%frame)
+                      to label %%call [label %%faulted]
+                call:
+                  %%address = ptrtoint ptr %%frame to i64
+                  %%tag = zext i1 %%nested to i64
+                  %%link = or i64 %%address, %%tag
+                  store i64 %%link, ptr %2$s
+                  %3$s
+                  store i64 %%previous, ptr %2$s
+                  %4$s
+                faulted:
+                  %5$s
+                """.formatted(GUARD_BYTES, thread, returnType.equals("void") ? call : "%r = " + call,
+                returnType.equals("void") ? "ret void" : "ret " + returnType + " %r", zero);
+    }
+
+    /** A call and the return of its result, named {@code value}. */
+    private static String returning(String returnType, String call, String value) {
+        return returnType.equals("void") ? call + "\n  ret void"
+                : value + " = " + call + "\n  ret " + returnType + " " + value;
     }
 
     /**
