@@ -5,6 +5,7 @@ import io.predicator.spi.JitSettings;
 import io.predicator.spi.SymbolResolver;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -137,6 +138,7 @@ public interface JitContext extends AutoCloseable {
         private String backendId;
         private Path objectCache;
         private int compileThreads = Runtime.getRuntime().availableProcessors();
+        private Duration compileTimeout = JitSettings.DEFAULT_COMPILE_TIMEOUT;
 
         private Builder() {
         }
@@ -194,6 +196,21 @@ public interface JitContext extends AutoCloseable {
         }
 
         /**
+         * Sets how long compiling one module may take, for loads whose options set no limit of their own
+         * ({@link LoadOptions.Builder#compileTimeout(Duration)}). Past it, the compile worker doing the work is
+         * killed and the load throws {@link CompilationException}; input compiled in this process (trusted input)
+         * cannot be stopped, only refused once it finishes. Defaults to
+         * {@link JitSettings#DEFAULT_COMPILE_TIMEOUT two minutes}.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder compileTimeout(Duration timeout) {
+            this.compileTimeout = JitSettings.checkTimeout(timeout, "compileTimeout");
+            return this;
+        }
+
+        /**
          * Chooses the backend by id when several are on the class path.
          *
          * @param id the backend id, such as {@code "orc"}
@@ -223,7 +240,7 @@ public interface JitContext extends AutoCloseable {
         public JitContext build(JitBackend backend) {
             requireNonNull(backend, "backend is null");
             return backend.create(new JitSettings(resolver, optimizationLevel, Optional.ofNullable(objectCache),
-                    compileThreads));
+                    compileThreads, compileTimeout));
         }
 
         private JitContext build(Iterable<JitBackend> discovered) {

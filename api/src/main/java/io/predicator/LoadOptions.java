@@ -3,6 +3,7 @@ package io.predicator;
 import io.predicator.spi.JitSettings;
 import io.predicator.spi.SymbolResolver;
 
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.OptionalInt;
@@ -12,9 +13,10 @@ import java.util.stream.Collectors;
 import static java.util.Objects.requireNonNull;
 
 /**
- * How one load differs from the context's defaults, along four axes: {@linkplain Overrides overrides} of the
+ * How one load differs from the context's defaults, along five axes: {@linkplain Overrides overrides} of the
  * context's settings, {@linkplain Optimization optimisation}, {@linkplain Strategy strategy} (when code is
- * generated) and {@linkplain Trust trust} (what the load may assume of its input). Immutable; build with
+ * generated), {@linkplain Trust trust} (what the load may assume of its input) and {@linkplain Limits limits} (how
+ * much the load may take). Immutable; build with
  * {@link #builder()}.
  *
  * <p>Every default is the safe one for a host whose users hand it plugins: nothing is trusted unless a builder
@@ -32,6 +34,7 @@ public final class LoadOptions {
     private final Optimization optimization;
     private final Strategy strategy;
     private final Trust trust;
+    private final Limits limits;
 
     private LoadOptions(Builder builder) {
         this.overrides = new Overrides(Optional.ofNullable(builder.resolver),
@@ -40,6 +43,7 @@ public final class LoadOptions {
         this.optimization = new Optimization(builder.preOptimized);
         this.strategy = new Strategy(builder.compileOnFirstUse);
         this.trust = new Trust(builder.trustInput, builder.trustInlineAssembly);
+        this.limits = new Limits(Optional.ofNullable(builder.compileTimeout));
     }
 
     /**
@@ -98,6 +102,15 @@ public final class LoadOptions {
     }
 
     /**
+     * Returns how much this load may take.
+     *
+     * @return the limits axis, each empty where the context's limit applies
+     */
+    public Limits limits() {
+        return limits;
+    }
+
+    /**
      * Returns the options that differ from {@link #defaults()}.
      *
      * @return the options set, in declaration order
@@ -124,6 +137,9 @@ public final class LoadOptions {
         }
         if (trust.inlineAssembly()) {
             changed.add(Option.TRUST_INLINE_ASSEMBLY);
+        }
+        if (limits.compileTimeout().isPresent()) {
+            changed.add(Option.COMPILE_TIMEOUT);
         }
         return changed;
     }
@@ -167,6 +183,7 @@ public final class LoadOptions {
         builder.compileOnFirstUse = strategy.compileOnFirstUse();
         builder.trustInput = trust.input();
         builder.trustInlineAssembly = trust.inlineAssembly();
+        builder.compileTimeout = limits.compileTimeout().orElse(null);
         return builder;
     }
 
@@ -178,7 +195,8 @@ public final class LoadOptions {
                 + ", name=" + overrides.name().orElse("source's")
                 + ", preOptimized=" + optimization.preOptimized()
                 + ", compileOnFirstUse=" + strategy.compileOnFirstUse()
-                + ", trustInput=" + trust.input() + ", trustInlineAssembly=" + trust.inlineAssembly() + "]";
+                + ", trustInput=" + trust.input() + ", trustInlineAssembly=" + trust.inlineAssembly()
+                + ", compileTimeout=" + limits.compileTimeout().map(Duration::toString).orElse("context's") + "]";
     }
 
     /**
@@ -200,7 +218,9 @@ public final class LoadOptions {
         /** {@link Builder#trustInput(boolean)}. */
         TRUST_INPUT("trustInput"),
         /** {@link Builder#trustInlineAssembly(boolean)}. */
-        TRUST_INLINE_ASSEMBLY("trustInlineAssembly");
+        TRUST_INLINE_ASSEMBLY("trustInlineAssembly"),
+        /** {@link Builder#compileTimeout(Duration)}. */
+        COMPILE_TIMEOUT("compileTimeout");
 
         private final String builderMethod;
 
@@ -273,6 +293,21 @@ public final class LoadOptions {
     }
 
     /**
+     * How much a load may take; each is empty where the context's limit applies.
+     *
+     * @param compileTimeout how long compiling the module may take ({@link Builder#compileTimeout(Duration)})
+     * @since 0.2
+     */
+    public record Limits(Optional<Duration> compileTimeout) {
+        /**
+         * Checks the limits.
+         */
+        public Limits {
+            requireNonNull(compileTimeout, "compileTimeout is null");
+        }
+    }
+
+    /**
      * Builds {@link LoadOptions}; not thread-safe.
      *
      * @since 0.1
@@ -285,6 +320,7 @@ public final class LoadOptions {
         private boolean compileOnFirstUse;
         private boolean trustInput;
         private boolean trustInlineAssembly;
+        private Duration compileTimeout;
 
         private Builder() {
         }
@@ -377,13 +413,14 @@ public final class LoadOptions {
          * is compiled in this process without the out-of-process checks that untrusted input gets.
          *
          * <p>What it risks: LLVM is not hardened against damaged or hostile input. Its bitcode reader crashes on
-         * some single flipped bits, and a crash inside the JVM ends the JVM. Untrusted bitcode (the default) is
-         * therefore read by the LLVM bitcode reader bundled with the backend in a separate process first, and
-         * refused with a {@link MalformedModuleException} if that reader fails or crashes; that costs a process
-         * start per load that compiles bitcode (about 10 ms for a small module; object cache hits skip it).
-         * Trusting the input saves that time and takes the risk. IR text and objects are checked in this process
-         * whatever this says: the IR text parser and the ELF reader are guarded by checks of their own (nesting
-         * depth, sizes, relocations).
+         * some single flipped bits, its parser and code generator overflow their stack on long reference chains,
+         * and its code generator ends the process on IR it cannot compile; a crash or a fatal error inside the JVM
+         * ends the JVM, and a compile that never ends cannot be stopped. Untrusted IR and bitcode (the default) are
+         * therefore compiled in a compile worker, a separate process kept warm, and a worker that crashes, aborts
+         * or runs past the compile timeout becomes a {@link MalformedModuleException} or a
+         * {@link CompilationException} here. Trusting the input compiles it in this process, which saves the
+         * round trip to the worker and takes the risk. Objects are checked in this process whatever this says: the
+         * ELF reader is guarded by checks of its own (sizes, relocations).
          *
          * @param trusted true to compile the input in this process without out-of-process checks
          * @return this builder
@@ -404,6 +441,21 @@ public final class LoadOptions {
          */
         public Builder trustInlineAssembly(boolean trusted) {
             this.trustInlineAssembly = trusted;
+            return this;
+        }
+
+        /**
+         * Limits: how long compiling this load's module may take, instead of the context's limit
+         * ({@link JitContext.Builder#compileTimeout(Duration)}). Past it, the compile worker doing the work is
+         * killed and the load throws {@link CompilationException}. Input compiled in this process
+         * ({@link #trustInput(boolean)}) cannot be stopped: LLVM has no way to cancel a compile, so for it the limit
+         * only turns a compile that finished late into that exception.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder compileTimeout(Duration timeout) {
+            this.compileTimeout = JitSettings.checkTimeout(timeout, "compileTimeout");
             return this;
         }
 

@@ -1,6 +1,7 @@
 package io.predicator.spi;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 
 import static java.util.Objects.requireNonNull;
@@ -12,10 +13,14 @@ import static java.util.Objects.requireNonNull;
  * @param optimizationLevel the default optimisation level, 0 to 3
  * @param objectCache the directory of the on-disk object cache, if enabled
  * @param compileThreads how many threads may compile one large module (1: compile on the loading thread only)
+ * @param compileTimeout how long compiling one module may take, for loads that set no limit of their own
  * @since 0.1
  */
 public record JitSettings(SymbolResolver resolver, int optimizationLevel, Optional<Path> objectCache,
-                          int compileThreads) {
+                          int compileThreads, Duration compileTimeout) {
+    /** The default compile timeout: a large plugin (SQLite) compiles in well under a minute on two cores. */
+    public static final Duration DEFAULT_COMPILE_TIMEOUT = Duration.ofMinutes(2);
+
     /**
      * Creates the settings.
      */
@@ -26,6 +31,20 @@ public record JitSettings(SymbolResolver resolver, int optimizationLevel, Option
         if (compileThreads < 1) {
             throw new IllegalArgumentException("compileThreads must be at least 1, got " + compileThreads);
         }
+        checkTimeout(compileTimeout, "compileTimeout");
+    }
+
+    /**
+     * Creates the settings with the {@linkplain #DEFAULT_COMPILE_TIMEOUT default compile timeout}.
+     *
+     * @param resolver the default resolver
+     * @param optimizationLevel the default optimisation level
+     * @param objectCache the object cache's directory, if any
+     * @param compileThreads how many threads may compile one large module
+     */
+    public JitSettings(SymbolResolver resolver, int optimizationLevel, Optional<Path> objectCache,
+                       int compileThreads) {
+        this(resolver, optimizationLevel, objectCache, compileThreads, DEFAULT_COMPILE_TIMEOUT);
     }
 
     /**
@@ -36,6 +55,22 @@ public record JitSettings(SymbolResolver resolver, int optimizationLevel, Option
      */
     public JitSettings(SymbolResolver resolver, int optimizationLevel) {
         this(resolver, optimizationLevel, Optional.empty(), Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * Checks that a timeout is positive.
+     *
+     * @param timeout the timeout
+     * @param what its name, for the message
+     * @return the timeout
+     * @throws IllegalArgumentException if it is zero or negative
+     */
+    public static Duration checkTimeout(Duration timeout, String what) {
+        requireNonNull(timeout, what + " is null");
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException(what + " must be positive, got " + timeout);
+        }
+        return timeout;
     }
 
     /**

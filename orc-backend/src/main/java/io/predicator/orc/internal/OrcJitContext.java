@@ -266,7 +266,8 @@ public final class OrcJitContext implements JitContext {
     private CompileRequest request(LoadOptions options, boolean allowInlineAssembly) {
         return new CompileRequest(options.overrides().optimizationLevel().orElse(settings.optimizationLevel()),
                 !options.optimization().preOptimized(), allowInlineAssembly, !options.trust().input(),
-                options.strategy().compileOnFirstUse());
+                options.strategy().compileOnFirstUse(),
+                options.limits().compileTimeout().orElse(settings.compileTimeout()));
     }
 
     private void checkOpen() {

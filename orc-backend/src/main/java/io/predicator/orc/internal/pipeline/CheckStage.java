@@ -69,7 +69,7 @@ public final class CheckStage {
     static void beforeParsing(String sourceName, byte[] content, CompileRequest request) {
         if (!isBitcode(content)) {
             ModuleChecks.checkTextNesting(sourceName, content);
-        } else if (request.untrustedBitcode()) {
+        } else if (request.untrusted()) {
             BitcodeSandbox.check(sourceName, content);
         }
     }

@@ -1,5 +1,7 @@
 package io.predicator.orc.internal.pipeline;
 
+import java.time.Duration;
+
 /**
  * What a load or an inspection asks of the pipeline, taken from its options in one place
  * ({@code OrcJitContext.request}).
@@ -7,9 +9,11 @@ package io.predicator.orc.internal.pipeline;
  * @param level the optimisation level, 0 to 3: the IR pipeline {@code default<On>} and the code generator's level
  * @param optimizeIr false for a module that was optimised when it was built: code generation only
  * @param allowInlineAssembly false to refuse modules with inline assembly before generating any code
- * @param untrustedBitcode true to read bitcode in a separate process first ({@link BitcodeSandbox})
+ * @param untrusted true to compile IR and bitcode in a compile worker ({@link WorkerStage}), and to read bitcode
+ *        that compiles on first use in a separate process first ({@link BitcodeSandbox})
  * @param compileOnFirstUse true to compile an IR module's functions when they are first looked up
+ * @param compileTimeout how long compiling the module may take
  */
-public record CompileRequest(int level, boolean optimizeIr, boolean allowInlineAssembly, boolean untrustedBitcode,
-                             boolean compileOnFirstUse) {
+public record CompileRequest(int level, boolean optimizeIr, boolean allowInlineAssembly, boolean untrusted,
+                             boolean compileOnFirstUse, Duration compileTimeout) {
 }

@@ -41,10 +41,13 @@ public final class IrCompiler implements AutoCloseable {
     private final OptimizeStage optimize = new OptimizeStage();
     private final EmitStage emit = new EmitStage();
     private final TargetMachinePool machines = new TargetMachinePool();
+    private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
+
     private final ObjectCache cache;
     private final int threads;
+    private final WorkerStage workerStage;
     private final ExecutorService workers;
-    private final long splitBlocks = Long.getLong("predicator.orc.splitBlocks", DEFAULT_SPLIT_BLOCKS);
+    private final long splitBlocks;
 
     /**
      * Creates a compiler.
@@ -53,8 +56,20 @@ public final class IrCompiler implements AutoCloseable {
      * @param threads how many threads may compile one large module
      */
     public IrCompiler(Optional<Path> cacheDirectory, int threads) {
+        this(cacheDirectory, threads, Long.getLong("predicator.orc.splitBlocks", DEFAULT_SPLIT_BLOCKS));
+    }
+
+    /**
+     * Creates a compiler that splits modules from the given size, as the compiler of the JVM that asks a compile
+     * worker does.
+     *
+     * @param splitBlocks the size, in basic blocks, from which a module is compiled in parts
+     */
+    IrCompiler(Optional<Path> cacheDirectory, int threads, long splitBlocks) {
         this.cache = cacheDirectory.map(ObjectCache::new).orElse(null);
         this.threads = threads;
+        this.splitBlocks = splitBlocks;
+        this.workerStage = new WorkerStage(threads, splitBlocks);
         this.workers = threads < 2 ? null : Executors.newFixedThreadPool(threads - 1, Thread.ofPlatform()
                 .name("predicator-compile-", 1).daemon().factory());
     }
@@ -78,7 +93,8 @@ public final class IrCompiler implements AutoCloseable {
                 return cached.get();
             }
         }
-        CompiledModule output = compileNow(sourceName, content, request, timings);
+        CompiledModule output = request.untrusted() ? workerStage.apply(sourceName, content, request, timings)
+                : compileTrusted(sourceName, content, request, timings);
         if (cache != null) {
             cache.write(key, output);
         }
@@ -169,6 +185,23 @@ public final class IrCompiler implements AutoCloseable {
         } finally {
             others.forEach(partition -> partition.cancel(false));
         }
+    }
+
+    /**
+     * Compiles trusted input in this process, where a compile cannot be stopped: LLVM has no way to cancel one. A
+     * compile that ran past its timeout is kept, and said to have been too long.
+     */
+    private CompiledModule compileTrusted(String sourceName, byte[] content, CompileRequest request,
+                                          LoadTimings timings) {
+        long start = System.nanoTime();
+        CompiledModule output = compileNow(sourceName, content, request, timings);
+        long elapsed = System.nanoTime() - start;
+        if (elapsed > request.compileTimeout().toNanos()) {
+            LOGGER.log(System.Logger.Level.WARNING, () -> "Compiling trusted plugin '" + sourceName + "' took "
+                    + elapsed / 1_000_000 + " ms, past its compile timeout of " + request.compileTimeout().toMillis()
+                    + " ms; trusted input compiles in this process, where a compile cannot be stopped");
+        }
+        return output;
     }
 
     private CompiledModule compileNow(String sourceName, byte[] content, CompileRequest request,

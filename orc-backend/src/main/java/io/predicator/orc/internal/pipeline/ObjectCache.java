@@ -38,7 +38,7 @@ import java.util.Optional;
  */
 final class ObjectCache {
     private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
-    private static final int FORMAT = 2;
+    private static final int FORMAT = 3;
     private static final byte[] MAGIC = "PREDICATOR-OBJECT\n".getBytes(StandardCharsets.US_ASCII);
 
     private final Path directory;
@@ -146,7 +146,8 @@ final class ObjectCache {
         }
     }
 
-    private static byte[] encode(CompiledModule output) throws IOException {
+    /** The bytes of a compiled module: the cache's entries, and what a compile worker sends back. */
+    static byte[] encode(CompiledModule output) throws IOException {
         ByteArrayOutputStream buffer = new ByteArrayOutputStream(
                 output.objects().stream().mapToInt(object -> object.length + 4).sum() + 256);
         DataOutputStream data = new DataOutputStream(buffer);
@@ -154,11 +155,11 @@ final class ObjectCache {
         data.writeInt(FORMAT);
         data.writeInt(output.signatures().size());
         for (Map.Entry<String, Signature> entry : output.signatures().entrySet()) {
-            data.writeUTF(entry.getKey());
-            data.writeUTF(entry.getValue().toString());
+            writeString(data, entry.getKey());
+            writeString(data, entry.getValue().toString());
         }
         data.writeBoolean(output.inlineAssembly() != null);
-        data.writeUTF(output.inlineAssembly() == null ? "" : output.inlineAssembly());
+        writeString(data, output.inlineAssembly() == null ? "" : output.inlineAssembly());
         data.writeInt(output.objects().size());
         for (byte[] object : output.objects()) {
             data.writeInt(object.length);
@@ -170,7 +171,8 @@ final class ObjectCache {
         return ByteBuffer.allocate(body.length + checksum.length).put(body).put(checksum).array();
     }
 
-    private static CompiledModule decode(byte[] bytes) throws IOException {
+    /** Reads {@link #encode}'s bytes, checking their checksum. */
+    static CompiledModule decode(byte[] bytes) throws IOException {
         int bodyLength = bytes.length - 32;
         if (bodyLength < MAGIC.length || !Arrays.equals(sha256().digest(Arrays.copyOf(bytes, bodyLength)),
                 Arrays.copyOfRange(bytes, bodyLength, bytes.length))) {
@@ -184,10 +186,10 @@ final class ObjectCache {
         int count = data.readInt();
         Map<String, Signature> signatures = new LinkedHashMap<>();
         for (int i = 0; i < count; i++) {
-            signatures.put(data.readUTF(), Signature.parse(data.readUTF()));
+            signatures.put(readString(data), Signature.parse(readString(data)));
         }
         boolean hasInlineAssembly = data.readBoolean();
-        String inlineAssembly = data.readUTF();
+        String inlineAssembly = readString(data);
         int objectCount = data.readInt();
         List<byte[]> objects = new ArrayList<>();
         for (int i = 0; i < objectCount; i++) {
@@ -199,6 +201,22 @@ final class ObjectCache {
             objects.add(object);
         }
         return new CompiledModule(objects, signatures, hasInlineAssembly ? inlineAssembly : null);
+    }
+
+    /** A string of any length (symbol names can be megabytes; {@code writeUTF} stops at 64 KiB). */
+    private static void writeString(DataOutputStream data, String text) throws IOException {
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        data.writeInt(bytes.length);
+        data.write(bytes);
+    }
+
+    private static String readString(DataInputStream data) throws IOException {
+        int length = data.readInt();
+        byte[] bytes = data.readNBytes(length);
+        if (length < 0 || bytes.length != length) {
+            throw new IOException("truncated string");
+        }
+        return new String(bytes, StandardCharsets.UTF_8);
     }
 
     private static MessageDigest sha256() {

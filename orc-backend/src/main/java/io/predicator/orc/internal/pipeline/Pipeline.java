@@ -74,6 +74,7 @@ public final class Pipeline implements AutoCloseable {
      * @param threads how many threads may compile one large module
      */
     public Pipeline(Optional<Path> cacheDirectory, int threads) {
+        WorkerStage.warmUp(); // untrusted input, the default, compiles in a worker: have one ready
         this.linker = new JitLinker();
         try {
             this.compiler = new IrCompiler(cacheDirectory, threads);
