@@ -4,8 +4,10 @@ import io.predicator.LoadOptions.Option;
 import io.predicator.spi.SymbolResolver;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
 
@@ -23,7 +25,8 @@ class LoadOptionsTests {
             Option.PRE_OPTIMIZED, builder -> builder.preOptimized(true),
             Option.COMPILE_ON_FIRST_USE, builder -> builder.compileOnFirstUse(true),
             Option.TRUST_INPUT, builder -> builder.trustInput(true),
-            Option.TRUST_INLINE_ASSEMBLY, builder -> builder.trustInlineAssembly(true));
+            Option.TRUST_INLINE_ASSEMBLY, builder -> builder.trustInlineAssembly(true),
+            Option.COMPILE_TIMEOUT, builder -> builder.compileTimeout(Duration.ofSeconds(5)));
 
     @Test
     void theDefaultsTrustNothingAndChangeNothing() {
@@ -58,6 +61,17 @@ class LoadOptionsTests {
         assertThat(options.optimization()).isEqualTo(new LoadOptions.Optimization(true));
         assertThat(options.strategy()).isEqualTo(new LoadOptions.Strategy(true));
         assertThat(options.trust()).isEqualTo(new LoadOptions.Trust(true, true));
+        assertThat(LoadOptions.builder().compileTimeout(Duration.ofSeconds(5)).build().limits())
+                .isEqualTo(new LoadOptions.Limits(Optional.of(Duration.ofSeconds(5))));
+        assertThat(LoadOptions.defaults().limits().compileTimeout()).isEmpty();
+    }
+
+    @Test
+    void aCompileTimeoutMustBePositive() {
+        assertThatThrownBy(() -> LoadOptions.builder().compileTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("compileTimeout must be positive");
+        assertThatThrownBy(() -> JitContext.builder().compileTimeout(Duration.ofSeconds(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("compileTimeout must be positive");
     }
 
     @Test

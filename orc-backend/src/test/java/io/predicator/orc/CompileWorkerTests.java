@@ -7,6 +7,7 @@ import io.predicator.LoadOptions;
 import io.predicator.MalformedModuleException;
 import io.predicator.ModuleSource;
 import io.predicator.Plugin;
+import io.predicator.UnsupportedModuleException;
 import io.predicator.fixtures.ChildJvm;
 import org.junit.jupiter.api.Test;
 
@@ -144,8 +145,47 @@ class CompileWorkerTests {
         for (String probe : codegenProbes().keySet()) {
             assertThat(child.out()).as(probe).containsPattern(probe + ": (refused|loaded)");
         }
-        assertThat(child.out()).contains("amdgcn-intrinsic: refused CompilationException")
-                .contains("Cannot select");
+        // Refused by the checks before any code is generated: the worker survives them.
+        for (String checked : List.of("amdgcn-intrinsic", "aarch64-neon-intrinsic", "wasm-intrinsic", "unknown-gc",
+                "hipe-calling-convention")) {
+            assertThat(child.out()).contains(checked + ": refused UnsupportedModuleException");
+        }
+        // Past the checks, LLVM's fatal error in the worker: its text, and this JVM goes on.
+        assertThat(child.out()).contains("scalable-vector: refused CompilationException: LLVM cannot compile plugin "
+                + "'scalable-vector': Don't know how to legalize this scalable vector type (in a compile worker");
+    }
+
+    @Test
+    void whatTheCodeGeneratorCannotCompileIsRefusedByNameBeforeAnyCodeIsGenerated() {
+        try (JitContext jit = JitContext.builder().build()) {
+            assertRefused(jit, "amdgcn-intrinsic", codegenProbes().get("amdgcn-intrinsic"),
+                    "'llvm.amdgcn.fmed3.f32', an intrinsic of the AMDGPU target");
+            assertRefused(jit, "unknown-gc", codegenProbes().get("unknown-gc"),
+                    "uses the garbage collector \"foo\", which LLVM does not have");
+            assertRefused(jit, "hipe-calling-convention", codegenProbes().get("hipe-calling-convention"),
+                    "calling convention 11 (HiPE");
+            assertRefused(jit, "not-utf-8", """
+                    define i32 @"\\FF\\FEname"() {
+                      ret i32 1
+                    }
+                    """, "bytes that are not UTF-8 (fffe6e616d65 in hex)");
+            assertRefused(jit, "reserved-prefix", """
+                    define i32 @"__predicator_local.mine"() {
+                      ret i32 1
+                    }
+                    """, "names that start with '__predicator_local.' are reserved");
+            assertAddWorks(jit);
+        }
+    }
+
+    private static void assertRefused(JitContext jit, String name, String ir, String message) {
+        for (boolean trusted : new boolean[] {false, true}) { // the same checks in the worker and in this process
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir(name, ir), LoadOptions.builder().trustInput(trusted)
+                    .build())).as(name + (trusted ? ", trusted" : ""))
+                    .isInstanceOf(UnsupportedModuleException.class)
+                    .hasMessageContaining(name)
+                    .hasMessageContaining(message);
+        }
     }
 
     @Test

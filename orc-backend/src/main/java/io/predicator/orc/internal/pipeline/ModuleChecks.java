@@ -130,14 +130,17 @@ final class ModuleChecks {
                 inlineAssembly = "module-level assembly";
             }
         }
+        CodegenChecks codegen = CodegenChecks.of(sourceName);
         for (LLVMValueRef global = LLVM.LLVMGetFirstGlobal(module); Llvm.present(global);
              global = LLVM.LLVMGetNextGlobal(global)) {
+            codegen.checkGlobal(global);
             checkAlignment(global);
             checkDepth(LLVM.LLVMGlobalGetValueType(global), "global '" + label(global) + "'");
             checkAppending(global);
         }
         for (LLVMValueRef function = LLVM.LLVMGetFirstFunction(module); Llvm.present(function);
              function = LLVM.LLVMGetNextFunction(function)) {
+            codegen.checkFunction(function);
             String where = "function '" + label(function) + "'";
             checkDepth(LLVM.LLVMGlobalGetValueType(function), where);
             checkParameters(function, where);
@@ -155,6 +158,7 @@ final class ModuleChecks {
                     checkValueType(LLVM.LLVMTypeOf(instruction), where);
                     if (isCall(instruction)) {
                         checkCallSite(instruction, where);
+                        codegen.checkCall(instruction, where);
                         if (inlineAssembly == null
                                 && Llvm.present(LLVM.LLVMIsAInlineAsm(LLVM.LLVMGetCalledValue(instruction)))) {
                             inlineAssembly = "in " + where;
@@ -163,6 +167,10 @@ final class ModuleChecks {
                 }
             }
             instructions.add(count);
+        }
+        for (LLVMValueRef alias = LLVM.LLVMGetFirstGlobalAlias(module); Llvm.present(alias);
+             alias = LLVM.LLVMGetNextGlobalAlias(alias)) {
+            codegen.checkGlobal(alias);
         }
         return new Findings(inlineAssembly, instructions.build().toArray());
     }
