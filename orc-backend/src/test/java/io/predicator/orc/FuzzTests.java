@@ -61,6 +61,8 @@ class FuzzTests {
     private final Map<String, byte[]> bitcode = new LinkedHashMap<>();
     private final Map<String, byte[]> objects = new LinkedHashMap<>();
     private final Map<String, byte[]> foreignObjects = new LinkedHashMap<>();
+    /** Well-formed bitcode that hurts LLVM: chains, loop nests and code generator probes, written once. */
+    private final Map<String, byte[]> crafted = new LinkedHashMap<>();
     private JitContext context;
     private byte[] goodObject;
 
@@ -91,6 +93,7 @@ class FuzzTests {
             foreignObjects.put(fixture, TestModules.aarch64Object(text));
         }
         goodObject = objects.get(TestModules.ARITH);
+        craftBitcode();
         Files.createDirectories(INPUTS);
         System.out.println("FuzzTests seed " + SEED + " scale " + SCALE + " (-Dpredicator.fuzz.seed=" + SEED + ")");
     }
@@ -102,14 +105,14 @@ class FuzzTests {
 
     @Test
     void randomBytesAreRefused() {
-        Outcome outcome = property("random-bytes", 150,
+        Outcome outcome = property("random-bytes", 750,
                 random -> Case.detect("random.bin", Mutations.randomBytes(random), "random bytes"));
         assertThat(outcome.loaded()).as("random bytes never form a module").isZero();
     }
 
     @Test
     void randomBytesBehindAMagicNumberAreRefused() {
-        Outcome outcome = property("magic-prefixed", 150, random -> {
+        Outcome outcome = property("magic-prefixed", 750, random -> {
             byte[] magic = MAGIC_NUMBERS.get(random.nextInt(MAGIC_NUMBERS.size()));
             return Case.detect("magic.bin", Mutations.prefixed(magic, random), "magic " + magic[0] + " + random");
         });
@@ -118,7 +121,7 @@ class FuzzTests {
 
     @Test
     void truncatedBitcodeIsRefused() {
-        Outcome outcome = property("truncated-bitcode", 100, random -> {
+        Outcome outcome = property("truncated-bitcode", 500, random -> {
             String fixture = pick(random);
             byte[] whole = random.nextInt(4) == 0 ? TestModules.wrapBitcode(bitcode.get(fixture)) : bitcode.get(fixture);
             byte[] cut = Mutations.truncated(whole, random);
@@ -135,7 +138,7 @@ class FuzzTests {
     @Test
     void bitFlippedUntrustedBitcodeLoadsOrIsRefused() {
         LoadOptions untrusted = LoadOptions.defaults(); // input is untrusted unless trustInput(true)
-        Outcome outcome = property("bit-flipped-bitcode", 150, untrusted, random -> {
+        Outcome outcome = property("bit-flipped-bitcode", 750, untrusted, random -> {
             String fixture = pick(random);
             return Case.detect(fixture + ".bc", Mutations.bitFlipped(bitcode.get(fixture), random),
                     "bit flips in bitcode of " + fixture);
@@ -145,7 +148,7 @@ class FuzzTests {
 
     @Test
     void byteMutatedBitcodeLoadsOrIsRefused() {
-        Outcome outcome = property("mutated-bitcode", 150, random -> {
+        Outcome outcome = property("mutated-bitcode", 750, random -> {
             String fixture = pick(random);
             return Case.detect(fixture + ".bc", Mutations.byteMutated(bitcode.get(fixture), random),
                     "byte edits of bitcode of " + fixture);
@@ -155,7 +158,7 @@ class FuzzTests {
 
     @Test
     void irWithLinesDeletedDuplicatedOrSwappedLoadsOrIsRefused() {
-        Outcome outcome = property("line-mutated-ir", 150, random -> {
+        Outcome outcome = property("line-mutated-ir", 750, random -> {
             String fixture = pick(random);
             return Case.irText(fixture, Mutations.lineMutated(ir.get(fixture), random), "line edits of " + fixture);
         });
@@ -165,7 +168,7 @@ class FuzzTests {
 
     @Test
     void irWithTokensDeletedDuplicatedSwappedOrReplacedLoadsOrIsRefused() {
-        Outcome outcome = property("token-mutated-ir", 200, random -> {
+        Outcome outcome = property("token-mutated-ir", 1000, random -> {
             String fixture = pick(random);
             return Case.irText(fixture, Mutations.tokenMutated(ir.get(fixture), random), "token edits of " + fixture);
         });
@@ -174,7 +177,7 @@ class FuzzTests {
 
     @Test
     void objectsForAnotherArchitectureAreRefused() {
-        Outcome outcome = property("foreign-objects", 60, random -> {
+        Outcome outcome = property("foreign-objects", 300, random -> {
             String fixture = pick(random);
             byte[] object = foreignObjects.get(fixture);
             byte[] bytes = random.nextBoolean() ? object : Mutations.editFields(object,
@@ -186,7 +189,7 @@ class FuzzTests {
 
     @Test
     void objectsWithCorruptHeadersAreRefusedOrLoad() {
-        Outcome outcome = property("corrupt-elf-header", 200, random -> {
+        Outcome outcome = property("corrupt-elf-header", 1000, random -> {
             String fixture = pick(random);
             Mutations.Edited edited = Mutations.editFields(objects.get(fixture),
                     Mutations.elfHeaderFields(objects.get(fixture)), 2, random);
@@ -197,7 +200,7 @@ class FuzzTests {
 
     @Test
     void objectsWithCorruptSectionsSymbolsOrRelocationsAreRefusedOrLoad() {
-        Outcome outcome = property("corrupt-elf-tables", 400, random -> {
+        Outcome outcome = property("corrupt-elf-tables", 2000, random -> {
             String fixture = pick(random);
             Mutations.Edited edited = Mutations.editFields(objects.get(fixture),
                     Mutations.elfTableFields(objects.get(fixture)), 3, random);
@@ -208,7 +211,7 @@ class FuzzTests {
 
     @Test
     void byteMutatedObjectsAndArchivesAreRefusedOrLoad() {
-        Outcome outcome = property("mutated-object-archive", 150, random -> {
+        Outcome outcome = property("mutated-object-archive", 750, random -> {
             String fixture = pick(random);
             byte[] object = objects.get(fixture);
             if (random.nextBoolean()) {
@@ -221,6 +224,80 @@ class FuzzTests {
                     + fixture + ".o");
         });
         assertThat(outcome.refused()).isPositive();
+    }
+
+    /**
+     * IR generated to hurt LLVM rather than mutated from a fixture: reference chains (metadata, named structs,
+     * aliases) of random lengths, nesting around the parser's limit, loop nests and code generator probes, some with
+     * a token edited.
+     */
+    @Test
+    void generatedIrThatHurtsLlvmLoadsOrIsRefused() {
+        List<String> probes = List.copyOf(GeneratedModules.codegenProbes().values());
+        Outcome outcome = property("generated-ir", 700, random -> {
+            String text = switch (random.nextInt(5)) {
+                case 0 -> List.copyOf(GeneratedModules.chains(500 + random.nextInt(4_000), 500 + random.nextInt(1_500))
+                        .values()).get(random.nextInt(3));
+                case 1 -> nested(200 + random.nextInt(120), random);
+                case 2 -> GeneratedModules.loopNest(1 + random.nextInt(24));
+                default -> probes.get(random.nextInt(probes.size()));
+            };
+            String edited = random.nextInt(4) == 0 ? Mutations.tokenMutated(text, random) : text;
+            return Case.irText("generated.ll", edited, "generated IR of " + text.length() + " characters");
+        });
+        assertThat(outcome.refused()).isPositive();
+        assertThat(outcome.loaded()).isPositive();
+    }
+
+    /** The generated modules as well-formed bitcode (LLVM's own reader accepts every one), some bit-flipped. */
+    @Test
+    void craftedBitcodeLoadsOrIsRefused() {
+        List<String> names = List.copyOf(crafted.keySet());
+        Outcome outcome = property("crafted-bitcode", 400, random -> {
+            String name = names.get(random.nextInt(names.size()));
+            byte[] bytes = crafted.get(name);
+            boolean flip = random.nextInt(3) == 0;
+            return Case.detect(name + ".bc", flip ? Mutations.bitFlipped(bytes, random) : bytes,
+                    "crafted bitcode " + name + (flip ? ", bit-flipped" : ""));
+        });
+        assertThat(outcome.refused()).isPositive();
+        assertThat(outcome.loaded()).isPositive();
+    }
+
+    /** A function whose body nests array types this deep: around the parser's limit of 256 levels. */
+    private static String nested(int depth, Random random) {
+        String type = "i8";
+        for (int i = 0; i < depth; i++) {
+            type = "[" + (1 + random.nextInt(2)) + " x " + type + "]";
+        }
+        return "define void @f(ptr %p) {\n  %v = load " + type + ", ptr %p\n  ret void\n}\n";
+    }
+
+    /**
+     * Writes the generated modules as bitcode, parsed on a thread with a large stack (the chains are long): fixtures
+     * made once, before any case runs.
+     */
+    private void craftBitcode() {
+        Map<String, String> sources = new LinkedHashMap<>();
+        for (int length : new int[] {1_000, 3_000}) { // alias chains compile in quadratic time: 10,000 take 13 s
+            GeneratedModules.chains(length, length / 2).forEach((name, text) -> sources.put(name + "-" + length, text));
+        }
+        sources.put("loop-nest-16", GeneratedModules.loopNest(16));
+        GeneratedModules.codegenProbes().forEach((name, text) -> {
+            if (!name.equals("spirv-image-argument")) { // does not parse: no bitcode to write
+                sources.put(name, text);
+            }
+        });
+        Thread writer = Thread.ofPlatform().stackSize(256L << 20).unstarted(() ->
+                sources.forEach((name, text) -> crafted.put(name, TestModules.bitcode(text))));
+        writer.start();
+        try {
+            writer.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+        assertThat(crafted).hasSameSizeAs(sources);
     }
 
     /**
@@ -268,7 +345,10 @@ class FuzzTests {
 
     private void contextStillWorks(String name, int attempt, long seed, Case generated) {
         String after = name + " case " + attempt + " (seed " + seed + ", " + generated.description() + ")";
-        assertThat(context.plugins()).as("plugins left behind after %s", after).isEmpty();
+        assertThat(context.plugins()).as("plugins left behind after %s", after)
+                .withRepresentation(plugins -> plugins.toString() + " faults " + context.plugins().stream()
+                        .map(Plugin::fault).toList())
+                .isEmpty();
         try (Plugin good = context.load(ModuleSource.of("good.o", goodObject))) {
             assertThat(good.function("add", IntBinaryOperator.class).applyAsInt(2, 3)).as("after %s", after)
                     .isEqualTo(5);
