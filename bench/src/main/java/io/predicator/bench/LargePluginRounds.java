@@ -40,6 +40,7 @@ import java.util.stream.Stream;
  *       {@code sqlite3_open(":memory:")}, {@code sqlite3_exec} of a table's creation, inserts and a query,
  *       {@code sqlite3_close}, each compiled on its first use; {@code coldPreOptimizedSession} runs the same
  *       session after a whole pre-optimised load;</li>
+ *   <li>{@code coldUntrusted}: {@code cold} with the default trust: compiled in a compile worker (goal 7b);</li>
  *   <li>{@code onFirstUseUntrusted}: {@code onFirstUse} with the default trust: the bitcode is read by the bundled
  *       {@code llvm-dis} in a separate process first, which the other API paths skip with
  *       {@code trustInput(true)} because the raw paths they are compared with do not do it either;</li>
@@ -86,6 +87,7 @@ public final class LargePluginRounds {
         for (int round = 0; round < rounds; round++) {
             Map<String, Object> times = new LinkedHashMap<>();
             times.put("cold", large.api(null, 0, false));
+            times.put("coldUntrusted", large.api(context(null, 0), LoadOptions.defaults()));
             times.put("coldPreOptimized", large.api(null, 0, true));
             times.put("coldOneThread", large.api(null, 1, false));
             times.put("onFirstUse", large.onFirstUse(false));

@@ -16,7 +16,7 @@ class ReportTests {
         String report = Report.render(Map.of());
 
         assertThat(report).contains("## Summary", "## Machine").doesNotContain("PASS", "FAIL");
-        assertThat(report.lines().filter(line -> line.matches("\\| (\\d[abc]?|–) \\|.*"))).hasSize(12)
+        assertThat(report.lines().filter(line -> line.matches("\\| (\\d[abc]?|–) \\|.*"))).hasSize(14)
                 .allMatch(line -> line.contains("not measured"));
     }
 
@@ -29,6 +29,7 @@ class ReportTests {
                 result("CallOverheadBenchmark.raw2", 10, "ns/op"),
                 result("CallOverheadBenchmark.safe2", 40, "ns/op"),
                 result("LoadLatencyBenchmark.predicator", 1050, "us/op"),
+                result("LoadLatencyBenchmark.predicatorUntrusted", 1365, "us/op"),
                 result("LoadLatencyBenchmark.floorSameSteps", 1000, "us/op")));
         results.put("callRounds", Map.of("rounds", 100.0, "callsPerBlock", 1000.0,
                 "threads1", paired(1.3, 1.1, 1.6), "threads2", paired(1.6, 1.4, 1.7)));
@@ -43,6 +44,10 @@ class ReportTests {
                         + "(1.40–1.70); JMH forks 4.00× | ≤ 1.5× | **FAIL** |")
                 .contains("| **Safe: functional interface** | 6.5 ns | 1.30× (1.10–1.60) | 8.0 ns | 1.60× (1.40–1.70) |")
                 .contains("| 1 | Load latency, small plugin: overhead over the hand-coded floor | +5.0 % | ≤ +10 % | **PASS** |")
+                .contains("| 7a | Compile worker, small plugin: time to first call, default (worker) vs trusted "
+                        + "(in-process) | 1.30× | ≤ 1.2× | **FAIL** |")
+                .contains("| 7b | Compile worker, large plugin: cold load, default (worker) vs trusted (in-process) | "
+                        + "not measured: no npm")
                 .contains("not measured: no npm");
     }
 
