@@ -287,6 +287,59 @@ class PathologicalInputTests {
                 .hasMessageContaining(detail);
     }
 
+    /**
+     * The outside fuzz run's ELF reproducer: a relocation against symbol 0 while the string table's first byte is
+     * not NUL crashed libLLVM while it formatted the error. Both break ELF's rules, and the Java reader now refuses
+     * each.
+     */
+    @Test
+    void aStringTableThatDoesNotStartWithNulIsRefused() {
+        byte[] object = TestModules.object(TestModules.irText("wait.ll"));
+        ByteBuffer elf = ByteBuffer.wrap(object).order(ByteOrder.LITTLE_ENDIAN);
+        long strtab = sectionOffset(elf, 3 /* SHT_STRTAB */, ".strtab");
+        object[(int) strtab] = 'x';
+        assertThatThrownBy(() -> loadAndClose(ModuleSource.object("strtab.o", object)))
+                .isInstanceOf(MalformedModuleException.class)
+                .hasMessageContaining("does not start with a NUL byte");
+    }
+
+    @Test
+    void aSymbolZeroWithANameIsRefused() {
+        byte[] object = TestModules.object(TestModules.irText("wait.ll"));
+        ByteBuffer elf = ByteBuffer.wrap(object).order(ByteOrder.LITTLE_ENDIAN);
+        long symtab = sectionOffset(elf, 2 /* SHT_SYMTAB */, null);
+        elf.putInt((int) symtab, 1); // st_name of symbol 0
+        assertThatThrownBy(() -> loadAndClose(ModuleSource.object("symbol-zero.o", object)))
+                .isInstanceOf(MalformedModuleException.class)
+                .hasMessageContaining("symbol 0 of the symbol table is not all zeros");
+        try (Plugin intact = context.load(ModuleSource.object("intact.o",
+                TestModules.object(TestModules.irText("wait.ll"))))) {
+            assertThat(intact.exports()).isNotEmpty();
+        }
+    }
+
+    /** The file offset of the first section of a type (and name, if given). */
+    private static long sectionOffset(ByteBuffer elf, int type, String name) {
+        int table = Math.toIntExact(elf.getLong(40));
+        int count = elf.getShort(60) & 0xFFFF;
+        int names = table + 64 * (elf.getShort(62) & 0xFFFF);
+        long namesOffset = elf.getLong(names + 24);
+        for (int section = 1; section < count; section++) {
+            int header = table + 64 * section;
+            if (elf.getInt(header + 4) != type) {
+                continue;
+            }
+            StringBuilder sectionName = new StringBuilder();
+            for (int at = (int) namesOffset + elf.getInt(header); elf.get(at) != 0; at++) {
+                sectionName.append((char) elf.get(at));
+            }
+            if (name == null || sectionName.toString().equals(name)) {
+                return elf.getLong(header + 24);
+            }
+        }
+        throw new IllegalStateException("the object has no section of type " + type + " named " + name);
+    }
+
     @Test
     void sectionAddressThatWrapsAround() {
         byte[] object = TestModules.object(TestModules.irText("wait.ll"));

@@ -227,6 +227,14 @@ public final class ElfObject {
             }
             Section strings = sections[(int) table.link];
             long count = table.size / 24;
+            checkRange(table.offset, table.size, "the symbol table");
+            for (int b = 0; count > 0 && b < 24; b++) {
+                if (bytes[(int) table.offset + b] != 0) {
+                    // ELF reserves entry 0 (STN_UNDEF) and requires it to be zeros; JITLink crashes formatting the
+                    // error for a relocation against a symbol 0 that has a name.
+                    throw malformed("symbol 0 of the symbol table is not all zeros, as ELF requires");
+                }
+            }
             List<String> threadLocals = new ArrayList<>();
             for (long i = 1; i < count; i++) {
                 long at = table.offset + 24 * i;
@@ -345,6 +353,13 @@ public final class ElfObject {
         }
 
         private String string(Section table, long offset, String what) {
+            if (table.type == SHT_STRTAB && table.size > 0) {
+                checkRange(table.offset, table.size, "string table " + table.index);
+                if (bytes[(int) table.offset] != 0) {
+                    throw malformed("string table " + table.index + " does not start with a NUL byte, as ELF "
+                            + "requires (offset 0 is the empty name)");
+                }
+            }
             if (offset == 0) {
                 return "";
             }
