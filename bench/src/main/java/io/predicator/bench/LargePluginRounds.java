@@ -41,8 +41,8 @@ import java.util.stream.Stream;
  *       {@code sqlite3_close}, each compiled on its first use; {@code coldPreOptimizedSession} runs the same
  *       session after a whole pre-optimised load;</li>
  *   <li>{@code coldUntrusted}: {@code cold} with the default trust: compiled in a compile worker (goal 7b);</li>
- *   <li>{@code onFirstUseUntrusted}: {@code onFirstUse} with the default trust: the bitcode is read by the bundled
- *       {@code llvm-dis} in a separate process first, which the other API paths skip with
+ *   <li>{@code onFirstUseUntrusted}: {@code onFirstUse} with the default trust: a compile worker parses and checks
+ *       the bitcode first, which the other API paths skip with
  *       {@code trustInput(true)} because the raw paths they are compared with do not do it either;</li>
  *   <li>{@code lljitDefault}: the "single-threaded default": the parsed module handed to LLJIT as it is (code
  *       generation only, on the calling thread);</li>

@@ -27,7 +27,7 @@ import java.util.function.IntBinaryOperator;
  * through the public API, against the same LLVM-C steps hand-coded ({@link RawJit}). Unloading happens after the
  * measurement, outside it. Goal: at most 10 % over the floor. The goal's loads trust their input
  * ({@code LoadOptions.trustInput(true)}), as the floor does; {@link #predicatorUntrusted()} measures the default,
- * which reads bitcode in a separate process first, so that the report can state what the safe default costs.
+ * which compiles in a compile worker, so that the report can state what the safe default costs.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

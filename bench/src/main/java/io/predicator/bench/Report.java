@@ -453,7 +453,7 @@ final class Report {
         line("| Session compiled on first use (pre-optimised) | " + spread(rounds, "onFirstUseSession") + " | "
                 + roundRatio(rounds, "onFirstUseSession", "coldPreOptimizedSession").map(Report::times).orElse("–")
                 + " of the session after a whole load |");
-        line("| Compiled on first use with the default trust (bitcode read in a separate process first) | "
+        line("| Compiled on first use with the default trust (checked by a compile worker first) | "
                 + spread(rounds, "onFirstUseUntrusted") + " | "
                 + roundRatio(rounds, "onFirstUseUntrusted", "onFirstUse").map(Report::times).orElse("–")
                 + " of trusted |");

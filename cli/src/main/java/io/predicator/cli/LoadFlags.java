@@ -9,9 +9,9 @@ import picocli.CommandLine.Option;
 final class LoadFlags {
 
     @Option(names = "--trusted",
-            description = "Trust the file: compile it in this process without reading bitcode in a separate process "
-                    + "first (saves about 10 ms; damaged bitcode can then crash the command instead of being "
-                    + "refused).")
+            description = "Trust the file: compile it in this process instead of a compile worker (saves the "
+                    + "round trip to the worker; a damaged or hostile file can then crash or hang the command "
+                    + "instead of being refused).")
     private boolean trusted;
 
     @Option(names = "--pre-optimized",

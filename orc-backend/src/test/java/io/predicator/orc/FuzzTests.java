@@ -133,7 +133,7 @@ class FuzzTests {
 
     /**
      * Bit flips crash LLVM's bitcode reader about 3 times in 1,000 (the default seed hits one in memops.ll's
-     * attribute groups), so this property loads the damaged bitcode as untrusted: read in a separate process first.
+     * attribute groups), so this property loads the damaged bitcode as untrusted: compiled in a compile worker.
      */
     @Test
     void bitFlippedUntrustedBitcodeLoadsOrIsRefused() {

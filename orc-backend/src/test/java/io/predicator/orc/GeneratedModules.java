@@ -70,6 +70,12 @@ final class GeneratedModules {
                   ret <vscale x 4 x i32> %r
                 }
                 """);
+        probes.put("comdat-largest", """
+                $f = comdat largest
+                define void @f() comdat {
+                  ret void
+                }
+                """);
         probes.put("spirv-image-argument", """
                 define void @f(target("spirv.Image", void, 1, 0, 0, 0, 0, 0, 0) %image) {
                   ret void

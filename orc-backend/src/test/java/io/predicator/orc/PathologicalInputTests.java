@@ -36,8 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
  *
  * <p>Each test is a minimal reproducer, found by {@link FuzzTests} and by hand, of an input that killed the JVM,
  * hung it or exhausted its memory inside LLVM before the backend guarded it: checks before LLVM sees the module, or
- * for damaged bitcode, which LLVM's reader cannot survive, reading it in a separate process when the load declares it
- * untrusted. Measurements: 2-core machine, JDK 25, LLVM 20.1.7, surefire's 4 MiB thread stacks unless stated.
+ * for what LLVM cannot survive, compiling it in a compile worker unless the load trusts it. Measurements: 2-core machine, JDK 25, LLVM 20.1.7, surefire's 4 MiB thread stacks unless stated.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PathologicalInputTests {

@@ -15,8 +15,8 @@ import java.util.Map;
 
 /**
  * The LLVM programs that ship inside {@code org.bytedeco:llvm} — {@code clang}, {@code llvm-link}, {@code ld.lld},
- * {@code llvm-dis} — the same LLVM version as the JIT, made runnable. The backend runs {@code llvm-dis} to read
- * untrusted bitcode in a separate process; the toolchain module builds plugins with the others. Not API.
+ * {@code llvm-dis} — the same LLVM version as the JIT, made runnable, for the toolchain module, which builds
+ * plugins with them, and for tests. Not API.
  *
  * <p>JavaCPP extracts them with {@code libclang-cpp.so} and {@code libLLVM.so}, but the programs look for the
  * versioned names ({@code libclang-cpp.so.20.1}, {@code libLLVM.so.20.1}). A directory of symbolic links with those

@@ -25,8 +25,7 @@ import java.util.Map;
  *   <li>{@link #archive}, {@link #archiveMember}, {@link #archiveNotEmpty}: a damaged {@code ar} format
  *       ({@link ArArchive}'s reader), members that are neither ELF objects nor bitcode, and archives without
  *       members ({@link ReadStage});</li>
- *   <li>{@link #beforeParsing}: IR text nesting brackets deeper than {@link ModuleChecks#MAX_NESTING}; untrusted
- *       bitcode that LLVM's reader cannot read safely, tried in a separate process ({@link BitcodeSandbox});</li>
+ *   <li>{@link #beforeParsing}: IR text nesting brackets deeper than {@link ModuleChecks#MAX_NESTING};</li>
  *   <li>(what LLVM cannot parse is refused by {@link ParseStage} itself);</li>
  *   <li>{@link #apply}: IR the verifier rejects; a target triple for another architecture; the shapes LLVM cannot
  *       survive, listed in {@link ModuleChecks} (deep types, huge integers and aggregates, page-plus alignment,
@@ -66,11 +65,9 @@ public final class CheckStage {
     }
 
     /** Refuses a module before any LLVM parser sees it, on this thread or a compile thread. */
-    static void beforeParsing(String sourceName, byte[] content, CompileRequest request) {
+    static void beforeParsing(String sourceName, byte[] content) {
         if (!isBitcode(content)) {
             ModuleChecks.checkTextNesting(sourceName, content);
-        } else if (request.untrusted()) {
-            BitcodeSandbox.check(sourceName, content);
         }
     }
 

@@ -3,6 +3,7 @@ package io.predicator.orc.internal.pipeline;
 import io.predicator.UnsupportedModuleException;
 import io.predicator.orc.internal.llvm.Llvm;
 import org.bytedeco.javacpp.BytePointer;
+import org.bytedeco.llvm.LLVM.LLVMTypeRef;
 import org.bytedeco.llvm.LLVM.LLVMValueRef;
 import org.bytedeco.llvm.global.LLVM;
 
@@ -26,6 +27,7 @@ import java.util.stream.Collectors;
  *   <li>intrinsics of other targets ({@code llvm.amdgcn.*}, {@code llvm.aarch64.*}, {@code llvm.wasm.*} …);</li>
  *   <li>x86 intrinsics that need a CPU feature this host lacks ({@code llvm.x86.xbegin} without RTM, AMX tiles,
  *       AVX-512 FP16 …), whatever the module's {@code target-features} say: code is generated for this CPU;</li>
+ *   <li>scalable vector types, and intrinsics that name machine registers ({@code llvm.read_register});</li>
  *   <li>garbage-collector strategies LLVM does not have, and calling conventions of other targets or that need a
  *       runtime of their own (HiPE);</li>
  *   <li>names that are not UTF-8, and names with the prefix the backend gives the locals it promotes.</li>
@@ -66,6 +68,9 @@ final class CodegenChecks {
     private static final Set<Integer> CALLING_CONVENTIONS = Set.of(0, 8, 9, 10, 13, 14, 15, 16, 17, 18, 20, 21, 64,
             65, 70, 78, 79, 80, 92);
     private static final int HIPE = 11;
+    /** Intrinsics that name a machine register: x86-64 accepts only the stack and frame pointers, else it ends. */
+    private static final List<String> REGISTER_INTRINSICS = List.of("llvm.read_register.", "llvm.write_register.",
+            "llvm.read_volatile_register.");
 
     private final String sourceName;
     private final Set<String> hostFeatures;
@@ -87,6 +92,12 @@ final class CodegenChecks {
         String name = checkName(function);
         if (name.startsWith("llvm.")) {
             checkIntrinsic(name);
+        }
+        LLVMTypeRef type = LLVM.LLVMGlobalGetValueType(function);
+        checkType(LLVM.LLVMGetReturnType(type), "function '" + name + "'");
+        int parameters = LLVM.LLVMCountParamTypes(type);
+        for (int i = 0; i < parameters; i++) {
+            checkType(LLVM.LLVMTypeOf(LLVM.LLVMGetParam(function, i)), "function '" + name + "'");
         }
         BytePointer gc = LLVM.LLVMGetGC(function);
         if (gc != null && !gc.isNull()) {
@@ -110,7 +121,22 @@ final class CodegenChecks {
         checkCallingConvention(LLVM.LLVMGetInstructionCallConv(call), "a call in " + where);
     }
 
+    /** Refuses scalable vectors: the x86-64 code generator cannot legalise them and ends the process. */
+    void checkType(LLVMTypeRef type, String where) {
+        if (LLVM.LLVMGetTypeKind(type) == LLVM.LLVMScalableVectorTypeKind) {
+            throw new UnsupportedModuleException(sourceName, where + " uses a scalable vector type, which the "
+                    + "x86-64 code generator cannot compile; use fixed-width vectors");
+        }
+    }
+
     private void checkIntrinsic(String name) {
+        for (String register : REGISTER_INTRINSICS) {
+            if (name.startsWith(register)) {
+                throw new UnsupportedModuleException(sourceName, "it uses '" + name + "', which reads or writes a "
+                        + "named machine register; the x86-64 code generator ends the process for most names, and "
+                        + "plugins may not use it");
+            }
+        }
         for (Map.Entry<String, String> foreign : FOREIGN_INTRINSICS.entrySet()) {
             if (name.startsWith(foreign.getKey())) {
                 throw new UnsupportedModuleException(sourceName, "it uses '" + name + "', an intrinsic of the "

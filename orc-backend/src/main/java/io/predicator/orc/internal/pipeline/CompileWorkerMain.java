@@ -47,7 +47,7 @@ public final class CompileWorkerMain {
                 new FileOutputStream(FileDescriptor.out), 1 << 16));
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
         Map<List<Long>, IrCompiler> compilers = new HashMap<>();
-        compile(compilers, new WorkerProtocol.Request("warm-up", 2, true, false, 1, Long.MAX_VALUE,
+        compile(compilers, new WorkerProtocol.Request("warm-up", 2, true, false, 1, Long.MAX_VALUE, false,
                 WARM_UP.getBytes(StandardCharsets.UTF_8))); // loads LLVM and its target before the first request
         responses.write(WorkerProtocol.READY);
         responses.flush();
@@ -66,7 +66,9 @@ public final class CompileWorkerMain {
             // Trusted here: this process is the one that takes the risk.
             CompileRequest trusted = new CompileRequest(request.level(), request.optimizeIr(),
                     request.allowInlineAssembly(), false, false, java.time.Duration.ofDays(1));
-            CompiledModule compiled = compiler.compile(request.sourceName(), request.content(), trusted, timings);
+            CompiledModule compiled = request.checkOnly()
+                    ? compiler.check(request.sourceName(), request.content(), trusted, timings)
+                    : compiler.compile(request.sourceName(), request.content(), trusted, timings);
             return WorkerProtocol.Response.compiled(ObjectCache.encode(compiled), timings.parseNanos,
                     timings.optimizeNanos, timings.codegenNanos);
         } catch (MalformedModuleException e) {

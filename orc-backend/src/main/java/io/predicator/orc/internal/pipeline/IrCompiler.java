@@ -75,6 +75,22 @@ public final class IrCompiler implements AutoCloseable {
     }
 
     /**
+     * Parses, verifies and checks a module without generating code: what a compile worker does for a module that
+     * the JVM that asks will compile on first use.
+     *
+     * @return the module's facts, without objects
+     */
+    CompiledModule check(String sourceName, byte[] content, CompileRequest request, LoadTimings timings) {
+        long start = System.nanoTime();
+        CheckStage.beforeParsing(sourceName, content);
+        try (ParsedModule parsed = parse.apply(sourceName, content)) {
+            ModuleFacts facts = check.apply(parsed, request);
+            timings.parseNanos += System.nanoTime() - start;
+            return new CompiledModule(List.of(), facts.signatures(), facts.inlineAssembly());
+        }
+    }
+
+    /**
      * Compiles a module whole, or reads it from the object cache.
      *
      * @param sourceName for messages
@@ -114,8 +130,11 @@ public final class IrCompiler implements AutoCloseable {
         if (cache != null && cache.contains(key)) {
             return Optional.empty();
         }
+        if (request.untrusted()) {
+            workerStage.check(sourceName, content, request, timings);
+        }
         long start = System.nanoTime();
-        CheckStage.beforeParsing(sourceName, content, request);
+        CheckStage.beforeParsing(sourceName, content);
         try (ParsedModule parsed = parse.apply(sourceName, content)) {
             ModuleFacts facts = check.apply(parsed, request);
             if (!ModuleSplitter.splittableInPieces(parsed.module())) {
@@ -207,7 +226,7 @@ public final class IrCompiler implements AutoCloseable {
     private CompiledModule compileNow(String sourceName, byte[] content, CompileRequest request,
                                       LoadTimings timings) {
         long start = System.nanoTime();
-        CheckStage.beforeParsing(sourceName, content, request);
+        CheckStage.beforeParsing(sourceName, content);
         CompletableFuture<ModuleSplitter.Plan> plan = new CompletableFuture<>();
         List<Future<byte[]>> partitions = List.of();
         try {

@@ -156,6 +156,7 @@ final class ModuleChecks {
                      instruction = LLVM.LLVMGetNextInstruction(instruction)) {
                     count++;
                     checkValueType(LLVM.LLVMTypeOf(instruction), where);
+                    codegen.checkType(LLVM.LLVMTypeOf(instruction), where);
                     if (isCall(instruction)) {
                         checkCallSite(instruction, where);
                         codegen.checkCall(instruction, where);

@@ -34,9 +34,23 @@ final class WorkerStage {
         CompileWorkers.shared().warmUp();
     }
 
+    /** Compiles the module in a worker: the objects and the module's facts. */
     CompiledModule apply(String sourceName, byte[] content, CompileRequest request, LoadTimings timings) {
+        return send(sourceName, content, request, false, timings);
+    }
+
+    /**
+     * Parses, verifies and checks the module in a worker, without generating code, so that this JVM may parse it
+     * (for compilation on first use) knowing that LLVM's reader survives it and the checks pass.
+     */
+    void check(String sourceName, byte[] content, CompileRequest request, LoadTimings timings) {
+        send(sourceName, content, request, true, timings);
+    }
+
+    private CompiledModule send(String sourceName, byte[] content, CompileRequest request, boolean checkOnly,
+                                LoadTimings timings) {
         WorkerProtocol.Request sent = new WorkerProtocol.Request(sourceName, request.level(), request.optimizeIr(),
-                request.allowInlineAssembly(), threads, splitBlocks, content);
+                request.allowInlineAssembly(), threads, splitBlocks, checkOnly, content);
         WorkerProtocol.Response response;
         try {
             response = CompileWorkers.shared().compile(sent, request.compileTimeout());

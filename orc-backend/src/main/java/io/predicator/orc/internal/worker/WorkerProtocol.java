@@ -24,7 +24,7 @@ public final class WorkerProtocol {
     }
 
     /**
-     * A compile of one IR or bitcode module.
+     * A compile of one IR or bitcode module, or only its checks.
      *
      * @param sourceName the module's name, for messages
      * @param level the optimisation level
@@ -32,10 +32,12 @@ public final class WorkerProtocol {
      * @param allowInlineAssembly whether the module may use inline assembly
      * @param threads how many threads may compile the module
      * @param splitBlocks the size, in basic blocks, from which a module is compiled in parts on those threads
+     * @param checkOnly true to parse, verify and check the module without generating code (a module compiled on
+     *        first use, which this JVM then parses knowing that LLVM can)
      * @param content the IR text or bitcode
      */
     public record Request(String sourceName, int level, boolean optimizeIr, boolean allowInlineAssembly, int threads,
-                          long splitBlocks, byte[] content) {
+                          long splitBlocks, boolean checkOnly, byte[] content) {
         /** Writes the request. */
         public void write(DataOutputStream out) throws IOException {
             out.writeInt(MAGIC);
@@ -45,6 +47,7 @@ public final class WorkerProtocol {
             out.writeBoolean(allowInlineAssembly);
             out.writeInt(threads);
             out.writeLong(splitBlocks);
+            out.writeBoolean(checkOnly);
             out.writeInt(content.length);
             out.write(content);
             out.flush();
@@ -71,9 +74,11 @@ public final class WorkerProtocol {
             boolean allowInlineAssembly = in.readBoolean();
             int threads = in.readInt();
             long splitBlocks = in.readLong();
+            boolean checkOnly = in.readBoolean();
             byte[] content = new byte[in.readInt()];
             in.readFully(content);
-            return new Request(sourceName, level, optimizeIr, allowInlineAssembly, threads, splitBlocks, content);
+            return new Request(sourceName, level, optimizeIr, allowInlineAssembly, threads, splitBlocks, checkOnly,
+                    content);
         }
     }
 
