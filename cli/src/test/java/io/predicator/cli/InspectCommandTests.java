@@ -43,7 +43,7 @@ class InspectCommandTests {
     @Test
     void refusesDamagedBitcodeThatWouldCrashLlvmByDefault() {
         assertFailsWith(execute("inspect", plugin("damaged.bc")), 1,
-                "predicator: Malformed module 'damaged.bc': LLVM's bitcode reader crashed on it");
+                "predicator: Malformed module 'damaged.bc': "); // a crash in the compile worker, or its reader's error
     }
 
     @Test

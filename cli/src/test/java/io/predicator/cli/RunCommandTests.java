@@ -150,7 +150,7 @@ class RunCommandTests {
     void refusesDamagedBitcodeThatWouldCrashLlvmByDefault() {
         // One flipped bit of a small module's bitcode that crashes LLVM's reader (see PathologicalInputTests).
         assertFailsWith(execute("run", plugin("damaged.bc"), "wait_for"), 1,
-                "predicator: Malformed module 'damaged.bc': LLVM's bitcode reader crashed on it");
+                "predicator: Malformed module 'damaged.bc': "); // a crash in the compile worker, or its reader's error
     }
 
     @Test
