@@ -13,6 +13,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
+import java.io.Serial;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
@@ -178,6 +180,39 @@ class ResolutionTests {
     }
 
     @Test
+    void resolverThrowingCheckedExceptionGivesResolverException() {
+        IOException failure = new IOException("resolver file is unreadable");
+        SymbolResolver sneaky = SymbolResolver.of("sneaky", symbol -> sneakyThrow(failure));
+
+        assertThatThrownBy(() -> defaultContext.load(TestModules.ir("host.ll"),
+                LoadOptions.builder().resolver(sneaky).build()))
+                .isInstanceOf(ResolverException.class)
+                .hasMessageContaining("'sneaky'")
+                .hasMessageContaining("host_add")
+                .cause().isSameAs(failure);
+        assertThat(defaultContext.plugins()).isEmpty();
+
+        assertGoodPluginLoads(defaultContext);
+    }
+
+    @Test
+    void resolverThrowingThrowableThatIsNeitherExceptionNorErrorGivesResolverException() {
+        Throwable failure = new Oddity("neither an exception nor an error");
+        SymbolResolver odd = SymbolResolver.of("odd", symbol -> sneakyThrow(failure));
+
+        try (JitContext context = JitContext.builder().resolver(odd).build()) {
+            assertThatThrownBy(() -> context.load(TestModules.ir("host.ll")))
+                    .isInstanceOf(ResolverException.class)
+                    .hasMessageContaining("'odd'")
+                    .hasMessageContaining("host_add")
+                    .cause().isSameAs(failure);
+            assertThat(context.plugins()).isEmpty();
+
+            assertGoodPluginLoads(context);
+        }
+    }
+
+    @Test
     void resolverReturningNullAddressGivesResolverException() {
         assertThatThrownBy(() -> defaultContext.load(TestModules.ir("host.ll"),
                 LoadOptions.builder().resolver(resolving("host_add", MemorySegment.NULL)).build()))
@@ -257,6 +292,22 @@ class ResolutionTests {
                 LoadOptions.builder().resolver(SymbolResolver.none()).build()))
                 .isInstanceOfSatisfying(UnresolvedSymbolsException.class,
                         e -> assertThat(e.symbols()).contains("memcpy", "memset"));
+    }
+
+    /** Throws a checked exception, or any throwable, from code that declares none. */
+    @SuppressWarnings("unchecked")
+    private static <T extends Throwable, R> R sneakyThrow(Throwable failure) throws T {
+        throw (T) failure;
+    }
+
+    /** A throwable that is neither an {@link Exception} nor an {@link Error}. */
+    static final class Oddity extends Throwable {
+        @Serial
+        private static final long serialVersionUID = 1L;
+
+        Oddity(String message) {
+            super(message);
+        }
     }
 
     private static SymbolResolver resolving(String name, MemorySegment address) {

@@ -58,7 +58,10 @@ public final class ResolveStage {
             Optional<MemorySegment> answer;
             try {
                 answer = resolver.resolve(symbol);
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) {
+                // Throwable, not RuntimeException | Error: a resolver can throw a checked exception it does not
+                // declare (a sneaky throw), or a Throwable that is neither, and the caller must get the same
+                // typed failure either way.
                 throw new ResolverException("Resolver '" + resolverId + "' failed on symbol '" + symbol
                         + "' " + during + ": " + e, e);
             }
@@ -92,15 +95,20 @@ public final class ResolveStage {
     public static List<String> consultedIds(SymbolResolver resolver) {
         try {
             return List.copyOf(resolver.consultedIds());
-        } catch (RuntimeException e) {
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable e) {
             return List.of(resolverId(resolver));
         }
     }
 
+    /** Returns the resolver's id, or its class name if {@code id()} throws. */
     private static String resolverId(SymbolResolver resolver) {
         try {
             return resolver.id();
-        } catch (RuntimeException e) {
+        } catch (Error e) {
+            throw e;
+        } catch (Throwable e) {
             return resolver.getClass().getName();
         }
     }
