@@ -213,6 +213,19 @@ class ResolutionTests {
     }
 
     @Test
+    void resolverWithNullIdGivesResolverException() {
+        assertThatThrownBy(() -> defaultContext.load(TestModules.ir("host.ll"),
+                LoadOptions.builder().resolver(new NullIdResolver()).build()))
+                .isInstanceOf(ResolverException.class)
+                .hasMessageContaining(NullIdResolver.class.getName())
+                .hasMessageContaining("id() returned null")
+                .hasMessageContaining("host.ll");
+        assertThat(defaultContext.plugins()).isEmpty();
+
+        assertGoodPluginLoads(defaultContext);
+    }
+
+    @Test
     void resolverReturningNullAddressGivesResolverException() {
         assertThatThrownBy(() -> defaultContext.load(TestModules.ir("host.ll"),
                 LoadOptions.builder().resolver(resolving("host_add", MemorySegment.NULL)).build()))
@@ -307,6 +320,19 @@ class ResolutionTests {
 
         Oddity(String message) {
             super(message);
+        }
+    }
+
+    /** A resolver that breaks the SPI by having no id. */
+    static final class NullIdResolver implements SymbolResolver {
+        @Override
+        public String id() {
+            return null;
+        }
+
+        @Override
+        public Optional<MemorySegment> resolve(String symbol) {
+            return symbol.equals("host_add") ? Optional.of(hostAdd) : Optional.empty();
         }
     }
 

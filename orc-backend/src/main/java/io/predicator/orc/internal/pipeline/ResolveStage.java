@@ -45,9 +45,14 @@ public final class ResolveStage {
                                    SymbolResolver resolver) {
         Map<String, Long> addresses = new LinkedHashMap<>();
         List<String> missing = new ArrayList<>();
-        String resolverId = resolverId(resolver);
         String during = firstUse == null ? "while loading plugin '" + pluginName + "'"
                 : "while compiling '" + firstUse + "' of plugin '" + pluginName + "' on its first use";
+        String resolverId = resolverId(resolver);
+        if (resolverId == null) {
+            // Messages, events and UnresolvedSymbolsException all name the resolver by its id.
+            throw new ResolverException("Resolver " + resolver.getClass().getName() + " cannot be used " + during
+                    + ": its id() returned null; SymbolResolver.id() must return a non-blank id", null);
+        }
         for (Map.Entry<String, Boolean> entry : imports.entrySet()) {
             String symbol = entry.getKey();
             Long runtime = served.get(symbol);
@@ -90,7 +95,7 @@ public final class ResolveStage {
      * Returns the ids of the resolvers a resolver consults, for messages and events; never throws.
      *
      * @param resolver the resolver
-     * @return its {@code consultedIds()}, or its id if that fails
+     * @return its {@code consultedIds()}, or its id (its class name if it has none) if that fails
      */
     public static List<String> consultedIds(SymbolResolver resolver) {
         try {
@@ -98,11 +103,12 @@ public final class ResolveStage {
         } catch (Error e) {
             throw e;
         } catch (Throwable e) {
-            return List.of(resolverId(resolver));
+            String id = resolverId(resolver);
+            return List.of(id == null ? resolver.getClass().getName() : id);
         }
     }
 
-    /** Returns the resolver's id, or its class name if {@code id()} throws. */
+    /** Returns the resolver's id, or its class name if {@code id()} throws, or null if {@code id()} returns null. */
     private static String resolverId(SymbolResolver resolver) {
         try {
             return resolver.id();
