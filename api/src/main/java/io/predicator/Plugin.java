@@ -46,6 +46,8 @@ public interface Plugin extends AutoCloseable {
      * @return an implementation that calls the native function
      * @throws UnknownSymbolException if the plugin does not export the function
      * @throws SignatureMismatchException if the module declares a different signature (IR and bitcode only)
+     * @throws UnsupportedModuleException if the function takes more parameters than a call from Java can pass (248
+     *         argument slots, of which a {@code long}, {@code double} or pointer takes two)
      * @throws AlreadyClosedException if the plugin is closed
      * @throws IllegalArgumentException if the interface is not functional or uses types with no C equivalent
      */
@@ -59,6 +61,8 @@ public interface Plugin extends AutoCloseable {
      * @return a method handle of the descriptor's type
      * @throws UnknownSymbolException if the plugin does not export the function
      * @throws SignatureMismatchException if the module declares a different signature (IR and bitcode only)
+     * @throws UnsupportedModuleException if the function takes more parameters than a call from Java can pass (248
+     *         argument slots, of which a {@code long}, {@code double} or pointer takes two)
      * @throws AlreadyClosedException if the plugin is closed
      */
     MethodHandle function(String symbol, FunctionDescriptor descriptor);

@@ -1,6 +1,7 @@
 package io.predicator.orc.internal;
 
 import io.predicator.Signature;
+import io.predicator.UnsupportedModuleException;
 import io.predicator.orc.internal.runtime.Containment;
 import io.predicator.plumbing.FunctionalInterfaces;
 
@@ -14,7 +15,9 @@ import java.lang.constant.ConstantDescs;
 import java.lang.constant.DynamicConstantDesc;
 import java.lang.constant.MethodTypeDesc;
 import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.GroupLayout;
 import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -63,6 +66,15 @@ import static java.lang.constant.ConstantDescs.CD_void;
  * }</pre>
  */
 final class GuardedCalls {
+    /**
+     * The most argument slots a plugin function's arguments may take, as the linker passes them: a {@code long},
+     * {@code double} or pointer takes two, another scalar one, and a structure two per eight bytes (one for a last
+     * part of four bytes or fewer). The linker's native call, a method type and so limited by the JVM to 255 slots,
+     * passes them after seven slots of its own: the trampoline's address (a {@code long}), the fault report's and the
+     * function's addresses (the two {@code long}s the trampoline takes first) and the linker's entry point.
+     */
+    static final int MAX_ARGUMENT_SLOTS = 255 - 7;
+
     private static final Linker LINKER = Linker.nativeLinker();
     private static final String CALL = "call";
     private static final ClassDesc CD_PLUGIN = OrcPlugin.class.describeConstable().orElseThrow();
@@ -92,6 +104,7 @@ final class GuardedCalls {
      * @param descriptor the C signature
      */
     static MethodHandle handle(OrcPlugin plugin, MemorySegment target, String symbol, FunctionDescriptor descriptor) {
+        checkArguments(plugin, symbol, descriptor);
         return MethodHandles.insertArguments(call(descriptor), 0, plugin, target, symbol);
     }
 
@@ -101,6 +114,7 @@ final class GuardedCalls {
      */
     static <T> T implement(Class<T> functionalInterface, OrcPlugin plugin, MemorySegment target, String symbol,
                            String description) {
+        checkArguments(plugin, symbol, FunctionalInterfaces.descriptor(functionalInterface));
         Optional<MethodHandle> constructor = CONSTRUCTORS.get(functionalInterface);
         if (constructor.isEmpty()) {
             MethodHandle handle = handle(plugin, target, symbol, FunctionalInterfaces.descriptor(functionalInterface));
@@ -113,6 +127,35 @@ final class GuardedCalls {
         } catch (Throwable e) {
             throw new IllegalStateException("cannot implement " + functionalInterface.getName(), e);
         }
+    }
+
+    /**
+     * Refuses a function whose arguments need more slots than a call from Java can pass ({@link #MAX_ARGUMENT_SLOTS}),
+     * before the JVM would refuse to make the call's method handles.
+     *
+     * @throws UnsupportedModuleException naming the function, its parameter count and the limit
+     */
+    private static void checkArguments(OrcPlugin plugin, String symbol, FunctionDescriptor descriptor) {
+        List<MemoryLayout> arguments = descriptor.argumentLayouts();
+        int slots = 0;
+        for (MemoryLayout argument : arguments) {
+            slots += slots(argument);
+        }
+        if (slots > MAX_ARGUMENT_SLOTS) {
+            throw new UnsupportedModuleException(plugin.name(), "function '" + symbol + "' takes " + arguments.size()
+                    + " parameters, which need " + slots + " argument slots, more than the " + MAX_ARGUMENT_SLOTS
+                    + " a call from Java can pass (long, double and pointer parameters take two, a structure two per "
+                    + "eight bytes); pass the parameters through a pointer to a structure instead");
+        }
+    }
+
+    /** The slots the linker passes an argument in: the scalars it is split into, two for a long or a double. */
+    private static int slots(MemoryLayout argument) {
+        if (!(argument instanceof GroupLayout)) {
+            return argument.byteSize() > 4 ? 2 : 1; // a pointer is passed as a long
+        }
+        long size = argument.byteSize();
+        return (int) (size / 8 * 2 + (size % 8 == 0 ? 0 : size % 8 > 4 ? 2 : 1));
     }
 
     /** The static guarded call of a C signature: {@code (OrcPlugin, MemorySegment, String, arguments...)}. */
