@@ -11,9 +11,6 @@ import io.predicator.UnsupportedModuleException;
 import io.predicator.fixtures.ChildJvm;
 import org.junit.jupiter.api.Test;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,7 +106,7 @@ class CompileWorkerTests {
 
     @Test
     void workersThatDieAreReplacedWhileOtherThreadsKeepLoading() throws Exception {
-        byte[] crashing = resource("use-list-segv.bc");
+        byte[] crashing = PathologicalInputTests.resource("use-list-segv.bc");
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
         try (JitContext jit = JitContext.builder().build()) {
             List<Thread> threads = new ArrayList<>();
@@ -146,17 +143,6 @@ class CompileWorkerTests {
     private static void assertAddWorks(JitContext jit) {
         try (Plugin plugin = jit.load(ModuleSource.ir("add", ADD))) {
             assertThat(plugin.function("add", IntBinaryOperator.class).applyAsInt(40, 2)).isEqualTo(42);
-        }
-    }
-
-    private static byte[] resource(String name) {
-        try (InputStream in = CompileWorkerTests.class.getResourceAsStream("/pathological/" + name)) {
-            if (in == null) {
-                throw new IllegalStateException("no test resource /pathological/" + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 

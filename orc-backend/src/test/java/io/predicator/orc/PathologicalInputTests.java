@@ -468,7 +468,8 @@ class PathologicalInputTests {
         }
     }
 
-    private static byte[] resource(String name) {
+    /** A reproducer file of {@code /pathological/}; {@link CompileWorkerTests} loads them too. */
+    static byte[] resource(String name) {
         try (InputStream in = PathologicalInputTests.class.getResourceAsStream("/pathological/" + name)) {
             if (in == null) {
                 throw new IllegalStateException("no test resource /pathological/" + name);

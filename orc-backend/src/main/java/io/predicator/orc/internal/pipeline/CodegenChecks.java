@@ -72,14 +72,15 @@ final class CodegenChecks {
     private static final List<String> REGISTER_INTRINSICS = List.of("llvm.read_register.", "llvm.write_register.",
             "llvm.read_volatile_register.");
 
+    /** The features this host's CPU has, as LLVM names them; code is generated for this CPU. */
+    private static final Set<String> HOST_FEATURES = Arrays.stream(Llvm.hostFeatures().split(","))
+            .filter(feature -> feature.startsWith("+")).map(feature -> feature.substring(1))
+            .collect(Collectors.toUnmodifiableSet());
+
     private final String sourceName;
-    private final Set<String> hostFeatures;
 
     private CodegenChecks(String sourceName) {
         this.sourceName = sourceName;
-        this.hostFeatures = Arrays.stream(Llvm.hostFeatures().split(","))
-                .filter(feature -> feature.startsWith("+")).map(feature -> feature.substring(1))
-                .collect(Collectors.toUnmodifiableSet());
     }
 
     /** Returns the checks for one module. */
@@ -144,7 +145,7 @@ final class CodegenChecks {
             }
         }
         for (Map.Entry<String, String> needs : X86_FEATURES) {
-            if (name.startsWith(needs.getKey()) && !hostFeatures.contains(needs.getValue())) {
+            if (name.startsWith(needs.getKey()) && !HOST_FEATURES.contains(needs.getValue())) {
                 throw new UnsupportedModuleException(sourceName, "it uses '" + name + "', which needs the CPU "
                         + "feature '" + needs.getValue() + "' that this host (" + Llvm.hostCpu() + ") lacks; code is "
                         + "generated for this CPU");

@@ -1,6 +1,7 @@
 package io.predicator.orc.internal.worker;
 
 import java.io.File;
+import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Path;
@@ -52,8 +53,8 @@ record WorkerCommand(List<String> arguments) {
                 String file = url.getPath();
                 int separator = file.indexOf("!/");
                 try {
-                    path.add(Path.of(new URL(file.substring(0, separator)).toURI()).toString());
-                } catch (Exception ignored) {
+                    path.add(Path.of(URI.create(file.substring(0, separator))).toString());
+                } catch (IllegalArgumentException ignored) {
                     // the class path entries below may still hold it
                 }
             }
