@@ -22,6 +22,16 @@
  *
  * Only a thread with a current frame, faulting outside the JVM's own code, is the plugin's: every other signal goes
  * to the handler that was installed before (HotSpot's), with that handler's mask, as HotSpot itself chains.
+ *
+ * How a call is stopped (deadlines, interrupts, a plugin that closes while calls run):
+ *   1. One watchdog thread for the process (Watchdog.java) calls predicator_scan every tick. It writes the clock,
+ *      and sends the stop signal (a real-time signal nobody else handles) to each thread whose call has passed its
+ *      deadline, was interrupted, or runs while some plugin is closing.
+ *   2. The stop handler ends the call, as a fault would, only if the thread is in plugin code right then: its PC
+ *      lies in a code range some plugin registered (predicator_code_add), never in the C library, the JVM or this
+ *      runtime, whose locks and state a jump would leave half-updated. Otherwise it returns and the next tick
+ *      signals again: a call blocked in a host function stops when it returns to plugin code.
+ * Nothing is polled and nothing is compiled into plugin code, so it works for machine code of any origin.
  */
 
 typedef unsigned long size_t;
@@ -117,6 +127,11 @@ extern int mprotect(void *address, size_t length, int protection);
 extern void *calloc(size_t count, size_t size);
 extern void free(void *memory);
 extern int getpid(void);
+extern int gettid(void);
+extern int tgkill(int process, int thread, int signal);
+extern int sched_yield(void);
+extern int __libc_current_sigrtmax(void);
+extern int __libc_current_sigrtmin(void);
 extern int raise(int signal);
 extern int *__errno_location(void);
 extern int snprintf(char *buffer, size_t size, const char *format, ...);
@@ -135,20 +150,38 @@ enum kind {
     KIND_STACK_OVERFLOW = 5,
     KIND_ABORT = 6,
     KIND_EXIT = 7,
-    KIND_PANIC = 8
+    KIND_PANIC = 8,
+    KIND_TIMEOUT = 9,
+    KIND_INTERRUPTED = 10
 };
+
+/* Why a call was stopped, in the report's code field; StopReason in FaultReport.java. */
+enum stop_reason {
+    STOP_DEADLINE = 1,
+    STOP_INTERRUPT = 2,
+    STOP_CLOSING = 3
+};
+
+/* The report's deadline: 0 for none, this for "the Java thread was interrupted", else a clock value. */
+#define DEADLINE_INTERRUPTED 1
 
 #define MESSAGE_CAPACITY 1024
 
-/* One per Java thread (not per OS thread: a virtual thread's report travels with it); written only on a fault. */
+/*
+ * One per Java thread (not per OS thread: a virtual thread's report travels with it), allocated by
+ * predicator_report_new and freed by predicator_report_free. The fault fields are written only on a fault; the
+ * call fields by Java when a call starts, and the deadline by the watchdog when the Java thread is interrupted.
+ */
 struct report {
     int32_t kind;                                     /* 0  */
     int32_t signal;                                   /* 4  */
-    int32_t code;                                     /* 8: si_code, or the exit status */
+    int32_t code;                                     /* 8: si_code, the exit status, or the stop_reason */
     int32_t length;                                   /* 12: bytes of message */
     uint64_t address;                                 /* 16: the faulting address */
     uint64_t pc;                                      /* 24: the faulting instruction */
-    char message[MESSAGE_CAPACITY];                   /* 32 */
+    uint64_t deadline;                                /* 32: the call's deadline on the clock, 0, or a sentinel */
+    uint64_t started;                                 /* 40: the clock when the call started */
+    char message[MESSAGE_CAPACITY];                   /* 48 */
 };
 
 /*
@@ -177,6 +210,9 @@ struct thread {
     size_t altstack_size;
     uintptr_t stack_low;                              /* the thread's stack, guard pages included */
     uintptr_t stack_high;
+    int tid;                                          /* the kernel's id of the thread, for tgkill */
+    struct thread *next;                              /* every attached thread, for the watchdog's scan */
+    struct thread *previous;
 };
 
 /* ---- State, written once by predicator_install ---- */
@@ -202,6 +238,26 @@ static struct libc_sigaction previous_actions[32];
 static const int handled_signals[] = {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT};
 static uintptr_t jvm_code[MAX_RANGES][2];
 static int jvm_code_count;
+/* The signal that stops calls: the highest real-time signal nobody had a handler for; 0 if none was free. */
+static int stop_signal;
+
+/* ---- The clock and the thread list, shared with the watchdog ---- */
+
+/* Microseconds on a monotonic clock, written by the watchdog every tick; never 0 or a deadline sentinel. */
+uint64_t predicator_clock;
+static struct thread *threads;                        /* the attached threads, linked under threads_lock */
+static int threads_lock;
+
+/* A spin lock: held for a few instructions by attach and detach, for a walk of the threads by the watchdog. */
+static void lock(int *word) {
+    while (__atomic_exchange_n(word, 1, __ATOMIC_ACQUIRE)) {
+        sched_yield();
+    }
+}
+
+static void unlock(int *word) {
+    __atomic_store_n(word, 0, __ATOMIC_RELEASE);
+}
 
 /* ---- Frames ---- */
 
@@ -227,8 +283,32 @@ __attribute__((naked, noreturn)) void predicator_resume(struct frame *frame) {
 
 /* ---- Threads ---- */
 
+static void link_thread(struct thread *thread) {
+    lock(&threads_lock);
+    thread->next = threads;
+    if (threads) {
+        threads->previous = thread;
+    }
+    threads = thread;
+    unlock(&threads_lock);
+}
+
+static void unlink_thread(struct thread *thread) {
+    lock(&threads_lock);
+    if (thread->previous) {
+        thread->previous->next = thread->next;
+    } else if (threads == thread) {
+        threads = thread->next;
+    }
+    if (thread->next) {
+        thread->next->previous = thread->previous;
+    }
+    unlock(&threads_lock);
+}
+
 static void detach(void *value) {
     struct thread *thread = value;
+    unlink_thread(thread);
     if (thread->altstack) {
         stack_t off = {0, SS_DISABLE, 0};
         sigaltstack(&off, 0);
@@ -287,6 +367,8 @@ struct thread *predicator_attach(void) {
     }
     find_stack(thread);
     install_altstack(thread);
+    thread->tid = gettid();
+    link_thread(thread);
     if (pthread_setspecific(predicator_thread_key, thread) != 0) {
         detach(thread);
         return 0;
@@ -395,6 +477,8 @@ static void chain(int signal, siginfo_t *info, void *context) {
     pthread_sigmask(SIG_SETMASK, &saved, 0);
 }
 
+static void resume_in_trampoline(struct thread *thread, struct frame *frame, ucontext_t *context);
+
 static void handle(int signal, siginfo_t *info, void *raw) {
     ucontext_t *context = raw;
     int saved_errno = *__errno_location();
@@ -404,17 +488,235 @@ static void handle(int signal, siginfo_t *info, void *raw) {
         uintptr_t address = signal == SIGABRT ? 0 : (uintptr_t) info->u.address;
         fill(thread->report, kind_of(signal, info, thread), signal, info->code, address,
              (uintptr_t) context->gregs[REG_RIP]);
-        pop_frame(thread);
-        /* Return into the trampoline at its resume address, on its own stack again. The kernel restores the
-           signal mask the plugin ran with when this handler returns. */
-        context->gregs[REG_RBP] = (long long) frame->rbp;
-        context->gregs[REG_RSP] = (long long) frame->rsp;
-        context->gregs[REG_RIP] = (long long) frame->rip;
-        context->gregs[REG_EFL] &= ~(long long) EFLAGS_DIRECTION;
+        resume_in_trampoline(thread, frame, context);
     } else {
         chain(signal, info, raw);
     }
     *__errno_location() = saved_errno;
+}
+
+/* ---- Plugin code, where a call may be stopped ---- */
+
+/* Code of one plugin: [start, end), registered by owner (a Java-side id); closing while the plugin unloads. */
+struct range {
+    uint64_t start;
+    uint64_t end;
+    uint64_t owner;
+    uint64_t closing;
+};
+
+/* Every registered range, sorted by start; replaced whole by writers and read without a lock by the stop handler. */
+struct table {
+    long count;
+    long closing;                                     /* how many ranges are closing */
+    struct range ranges[];
+};
+
+static struct table *code_table;
+static int code_lock;                                 /* serialises writers */
+static int stop_handlers;                             /* stop handlers between loading code_table and done with it */
+
+/* 1 if pc is in plugin code, 2 if in the code of a plugin that is closing, else 0. */
+static int plugin_code(uintptr_t pc) {
+    __atomic_fetch_add(&stop_handlers, 1, __ATOMIC_SEQ_CST);
+    const struct table *table = __atomic_load_n(&code_table, __ATOMIC_SEQ_CST);
+    int found = 0;
+    if (table) {
+        long low = 0;
+        long high = table->count;
+        while (low < high) {                          /* the last range that starts at or below pc */
+            long middle = (low + high) / 2;
+            if (table->ranges[middle].start <= pc) {
+                low = middle + 1;
+            } else {
+                high = middle;
+            }
+        }
+        if (low > 0 && pc < table->ranges[low - 1].end) {
+            found = table->ranges[low - 1].closing ? 2 : 1;
+        }
+    }
+    __atomic_fetch_sub(&stop_handlers, 1, __ATOMIC_SEQ_CST);
+    return found;
+}
+
+/* Publishes a new table and frees the old one once no stop handler can still be reading it. */
+static void publish(struct table *table) {
+    struct table *old = __atomic_exchange_n(&code_table, table, __ATOMIC_SEQ_CST);
+    while (__atomic_load_n(&stop_handlers, __ATOMIC_SEQ_CST) != 0) {
+        sched_yield();
+    }
+    free(old);
+}
+
+/*
+ * Rebuilds the table under code_lock from the current one: drops owner's ranges if remove, else sets their closing
+ * flag to closing unless it is -1, and inserts count new pairs of owner. Returns 0, or -1 when out of memory (the
+ * table is then unchanged).
+ */
+static int rebuild(uint64_t owner, const uint64_t *pairs, long count, int remove, int closing) {
+    lock(&code_lock);
+    const struct table *old = code_table;
+    long old_count = old ? old->count : 0;
+    struct table *table = calloc(1, sizeof(struct table) + (size_t) (old_count + count) * sizeof(struct range));
+    if (!table) {
+        unlock(&code_lock);
+        return -1;
+    }
+    long n = 0;
+    for (long i = 0; i < old_count; i++) {
+        struct range range = old->ranges[i];
+        if (range.owner == owner) {
+            if (remove) {
+                continue;
+            }
+            if (closing >= 0) {
+                range.closing = (uint64_t) closing;
+            }
+        }
+        table->ranges[n++] = range;
+    }
+    for (long i = 0; i < count; i++) {                /* insertion: a plugin has a few ranges, added once */
+        struct range range = {pairs[2 * i], pairs[2 * i + 1], owner, 0};
+        if (range.end <= range.start) {
+            continue;
+        }
+        long at = n;
+        while (at > 0 && table->ranges[at - 1].start > range.start) {
+            table->ranges[at] = table->ranges[at - 1];
+            at--;
+        }
+        table->ranges[at] = range;
+        n++;
+    }
+    table->count = n;
+    for (long i = 0; i < n; i++) {
+        table->closing += table->ranges[i].closing ? 1 : 0;
+    }
+    publish(table);
+    unlock(&code_lock);
+    return 0;
+}
+
+/* Registers count [start, end) pairs of a plugin's code; 0, or -1 when out of memory. */
+int predicator_code_add(uint64_t owner, const uint64_t *pairs, long count) {
+    return rebuild(owner, pairs, count, 0, -1);
+}
+
+/* Forgets a plugin's code: called before the code is freed, after its calls have ended. */
+int predicator_code_remove(uint64_t owner) {
+    return rebuild(owner, 0, 0, 1, -1);
+}
+
+/* Marks a plugin's code as closing (1) or not (0): calls in it are then stopped whatever their deadline. */
+int predicator_code_closing(uint64_t owner, int closing) {
+    return rebuild(owner, 0, 0, 0, closing ? 1 : 0);
+}
+
+/* ---- Stopping calls ---- */
+
+static void resume_in_trampoline(struct thread *thread, struct frame *frame, ucontext_t *context) {
+    pop_frame(thread);
+    /* Return into the trampoline at its resume address, on its own stack again. The kernel restores the signal mask
+       the plugin ran with when the handler returns. */
+    context->gregs[REG_RBP] = (long long) frame->rbp;
+    context->gregs[REG_RSP] = (long long) frame->rsp;
+    context->gregs[REG_RIP] = (long long) frame->rip;
+    context->gregs[REG_EFL] &= ~(long long) EFLAGS_DIRECTION;
+}
+
+/* The stop signal's handler: ends the thread's call if it should stop and is in plugin code, else does nothing. */
+static void handle_stop(int signal, siginfo_t *info, void *raw) {
+    ucontext_t *context = raw;
+    if (info->code != SI_TKILL || info->u.sender.pid != process_id) {
+        return;                                       /* not the watchdog's: nobody else may stop a call */
+    }
+    int saved_errno = *__errno_location();
+    struct thread *thread = pthread_getspecific(predicator_thread_key);
+    struct frame *frame = thread ? current_frame(thread) : 0;
+    struct report *report = thread ? thread->report : 0;
+    uintptr_t pc = (uintptr_t) context->gregs[REG_RIP];
+    int code = frame && report ? plugin_code(pc) : 0;
+    if (code) {
+        uint64_t deadline = report->deadline;
+        int reason = code == 2 ? STOP_CLOSING
+                : deadline == DEADLINE_INTERRUPTED ? STOP_INTERRUPT
+                : deadline != 0 && __atomic_load_n(&predicator_clock, __ATOMIC_RELAXED) >= deadline ? STOP_DEADLINE
+                : 0;
+        if (reason) {
+            fill(report, KIND_NONE, signal, reason, 0, pc);
+            report->deadline = 0;
+            report->kind = reason == STOP_DEADLINE ? KIND_TIMEOUT : KIND_INTERRUPTED;
+            resume_in_trampoline(thread, frame, context);
+        }
+    }
+    *__errno_location() = saved_errno;
+}
+
+/*
+ * The watchdog's tick: sets the clock, signals every thread whose call should stop (its deadline passed, its Java
+ * thread was interrupted, or some plugin is closing), and writes the reports of the threads in a call, at most
+ * capacity of them, for the watchdog to check their Java threads' interrupt status. Returns how many it wrote.
+ */
+int predicator_scan(uint64_t clock, uint64_t *reports, int capacity) {
+    __atomic_store_n(&predicator_clock, clock, __ATOMIC_RELAXED);
+    const struct table *table = __atomic_load_n(&code_table, __ATOMIC_ACQUIRE);
+    int closing = table && table->closing > 0;        /* written under code_lock; a stale read waits a tick */
+    int written = 0;
+    lock(&threads_lock);
+    for (struct thread *thread = threads; thread; thread = thread->next) {
+        if (__atomic_load_n(&thread->current, __ATOMIC_ACQUIRE) == 0) {
+            continue;
+        }
+        struct report *report = __atomic_load_n(&thread->report, __ATOMIC_ACQUIRE);
+        if (!report) {
+            continue;
+        }
+        if (written < capacity) {
+            reports[written++] = (uint64_t) report;
+        }
+        uint64_t deadline = __atomic_load_n(&report->deadline, __ATOMIC_RELAXED);
+        if (stop_signal && (closing || deadline == DEADLINE_INTERRUPTED || (deadline != 0 && clock >= deadline))) {
+            tgkill(process_id, thread->tid, stop_signal);
+        }
+    }
+    unlock(&threads_lock);
+    return written;
+}
+
+/* Returns the stop signal's number, or 0 if every real-time signal had a handler and calls cannot be stopped. */
+int predicator_stop_signal(void) {
+    return stop_signal;
+}
+
+/* ---- Reports ---- */
+
+/* A zeroed report for a Java thread, or null when out of memory. */
+struct report *predicator_report_new(void) {
+    return calloc(1, sizeof(struct report));
+}
+
+/* Frees a report no Java thread uses any more, first clearing the thread records that still point at it. */
+void predicator_report_free(struct report *report) {
+    lock(&threads_lock);
+    for (struct thread *thread = threads; thread; thread = thread->next) {
+        struct report *expected = report;
+        __atomic_compare_exchange_n(&thread->report, &expected, 0, 0, __ATOMIC_ACQ_REL, __ATOMIC_RELAXED);
+    }
+    unlock(&threads_lock);
+    free(report);
+}
+
+/* Takes the highest real-time signal with the default action and no handler, for stopping calls. */
+static int find_stop_signal(void) {
+    int low = __libc_current_sigrtmin();
+    for (int candidate = __libc_current_sigrtmax(); candidate >= low && candidate < 128; candidate--) {
+        struct libc_sigaction existing;
+        if (sigaction(candidate, 0, &existing) == 0 && existing.handler == SIG_DFL) {
+            return candidate;
+        }
+    }
+    return 0;
 }
 
 /* ---- The thread records' slot in glibc's own thread record ---- */
@@ -502,6 +804,16 @@ int predicator_install(const uint64_t *ranges, int count) {
         if (sigaction(handled_signals[i], &action, 0) != 0) {
             return -4;
         }
+    }
+    int found = find_stop_signal();
+    if (found) {
+        struct libc_sigaction stop = {0};
+        stop.handler = (void *) handle_stop;
+        stop.flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+        if (sigaction(found, &stop, 0) != 0) {
+            return -5;
+        }
+        stop_signal = found;
     }
     return 0;
 }

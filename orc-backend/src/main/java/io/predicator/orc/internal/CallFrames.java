@@ -59,8 +59,8 @@ final class CallFrames extends CallFramesPadding {
     private final WeakReference<Thread> owner;
     private final long threadId;
     /** Where the runtime reports a fault of this thread's plugin calls; its address is a plain field for the calls. */
-    private final FaultReport report = new FaultReport();
-    private final long reportAddress = report.address();
+    private final FaultReport report;
+    private final long reportAddress;
     /** The plugin of the outermost call in progress, 0 if none; padded on both sides against false sharing. */
     private long active;
     @SuppressWarnings("unused")
@@ -84,11 +84,15 @@ final class CallFrames extends CallFramesPadding {
     /** The plugins of nested calls (a plugin called Java, which called a plugin), innermost last. */
     private long[] nested = new long[4];
     private Throwable[] nestedSaved = new Throwable[4];
+    /** The deadlines of the calls that nested calls interrupted, restored in the report when those return. */
+    private long[] nestedDeadlines = new long[4];
     private int nestedDepth;
 
     private CallFrames(Thread owner) {
         this.owner = new WeakReference<>(owner);
         this.threadId = owner.threadId();
+        this.report = new FaultReport(owner);
+        this.reportAddress = report.address();
     }
 
     private static CallFrames register() {
@@ -163,9 +167,11 @@ final class CallFrames extends CallFramesPadding {
     private void pushNested(long plugin, Throwable savedException) {
         if (nestedDepth == nested.length) {
             nestedSaved = Arrays.copyOf(nestedSaved, nestedDepth * 2);
+            nestedDeadlines = Arrays.copyOf(nestedDeadlines, nestedDepth * 2);
             NESTED.setRelease(this, Arrays.copyOf(nested, nestedDepth * 2));
         }
         nestedSaved[nestedDepth] = savedException;
+        nestedDeadlines[nestedDepth] = report.deadline();
         IDS.setRelease(nested, nestedDepth, plugin);
         nestedDepth++;
     }
@@ -182,6 +188,7 @@ final class CallFrames extends CallFramesPadding {
         }
         int top = --nestedDepth;
         IDS.setRelease(nested, top, 0L);
+        report.restoreDeadline(nestedDeadlines[top]);
         Throwable saved = nestedSaved[top];
         nestedSaved[top] = null;
         return saved;

@@ -250,6 +250,10 @@ public final class ElfObject {
                     throw malformed("symbol " + i + " refers to section " + sectionIndex + ", which does not exist");
                 }
                 String symbolName = string(strings, nameOffset, "symbol name");
+                if (symbolName.startsWith(CodeMarkers.PREFIX)) {
+                    throw unsupported("symbol " + i + " is named '" + symbolName + "'; names with the prefix '"
+                            + CodeMarkers.PREFIX + "' are reserved for the backend's own use");
+                }
                 if (symbolType == STT_TLS) {
                     threadLocals.add(symbolName.isEmpty() ? "#" + i : symbolName);
                 }

@@ -21,6 +21,7 @@ import org.bytedeco.llvm.LLVM.LLVMOrcResourceTrackerRef;
 import org.bytedeco.llvm.global.LLVM;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -194,13 +195,44 @@ public final class JitLinker implements AutoCloseable {
         }
     }
 
+    /**
+     * Adds a unit's objects, each with its {@link CodeMarkers code markers}, and looks up the exports and the
+     * markers: the markers give the code ranges the plugin's code registers, one per object (JITLink places an
+     * object's code in one contiguous allocation).
+     */
     private Map<String, Long> add(LinkUnit unit, PluginCode code, LLVMOrcResourceTrackerRef tracker,
                                   Map<String, Long> imports, List<String> resolverIds) {
         defineImports(unit.name(), code.dylib(), tracker, imports);
+        List<List<CodeMarkers.Marker>> markers = new ArrayList<>();
+        List<String> names = new ArrayList<>(unit.exportNames());
         for (ElfObject object : unit.objects()) {
-            addObject(unit.name(), tracker, object);
+            CodeMarkers.Marked marked = CodeMarkers.mark(object);
+            addObject(unit.name(), tracker, object, marked.bytes());
+            markers.add(marked.markers());
+            marked.markers().forEach(marker -> names.add(marker.name()));
         }
-        return lookup(unit.name(), code.dylib(), unit.exportNames(), resolverIds);
+        Map<String, Long> found = lookup(unit.name(), code.dylib(), names, resolverIds);
+        long[] ranges = new long[2 * markers.size()];
+        int count = 0;
+        for (List<CodeMarkers.Marker> object : markers) {
+            long start = -1;
+            long end = 0;
+            for (CodeMarkers.Marker marker : object) {
+                long address = found.getOrDefault(marker.name(), 0L);
+                if (address != 0) {
+                    start = start == -1 ? address : Math.min(start, address);
+                    end = Math.max(end, address + marker.size());
+                }
+            }
+            if (start != -1) {
+                ranges[count++] = start;
+                ranges[count++] = end;
+            }
+        }
+        code.addCode(Arrays.copyOf(ranges, count));
+        Map<String, Long> exports = new HashMap<>(found);
+        exports.keySet().removeIf(name -> name.startsWith(CodeMarkers.PREFIX));
+        return exports;
     }
 
     private void checkOpen() {
@@ -239,9 +271,9 @@ public final class JitLinker implements AutoCloseable {
         LLVM.LLVMOrcResourceTrackerTransferTo(LLVM.LLVMOrcJITDylibGetDefaultResourceTracker(dylib), tracker);
     }
 
-    private void addObject(String pluginName, LLVMOrcResourceTrackerRef tracker, ElfObject object) {
+    private void addObject(String pluginName, LLVMOrcResourceTrackerRef tracker, ElfObject object, byte[] bytes) {
         try (NativeScope scope = new NativeScope()) {
-            LLVMMemoryBufferRef buffer = scope.copy(object.bytes(), object.name());
+            LLVMMemoryBufferRef buffer = scope.copy(bytes, object.name());
             // Takes the buffer, on success and on failure.
             Llvm.check(LLVM.LLVMOrcLLJITAddObjectFileWithRT(jit, tracker, scope.forget(buffer)),
                     message -> new CompilationException("Adding object '" + object.name() + "' of plugin '"

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
@@ -29,10 +28,19 @@ public final class Containment {
 
     private final Trampolines trampolines;
     private final Map<String, Long> served;
+    private final MethodHandle newReport;
+    private final MethodHandle freeReport;
+    private final CodeRanges codeRanges;
+    private final Watchdog watchdog;
 
     private Containment(RuntimeJit jit, Map<String, Long> served) {
         this.trampolines = new Trampolines(jit, ThreadSlot.of(jit));
         this.served = Map.copyOf(served);
+        this.newReport = RuntimeJit.downcall(jit, "predicator_report_new", FunctionDescriptor.of(ValueLayout.JAVA_LONG));
+        this.freeReport = RuntimeJit.downcall(jit, "predicator_report_free",
+                FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG));
+        this.codeRanges = new CodeRanges(jit);
+        this.watchdog = new Watchdog(jit);
     }
 
     /**
@@ -66,6 +74,47 @@ public final class Containment {
     }
 
     /**
+     * Returns where plugins register their code, the only code in which the runtime stops a call.
+     *
+     * @return the process's code ranges
+     */
+    public CodeRanges codeRanges() {
+        return codeRanges;
+    }
+
+    /**
+     * Returns the process's watchdog, which stops calls past their deadline and calls of interrupted threads.
+     *
+     * @return the watchdog
+     */
+    public Watchdog watchdog() {
+        return watchdog;
+    }
+
+    /** Allocates a zeroed {@code struct report} in the runtime's memory. */
+    long newReport() {
+        long address;
+        try {
+            address = (long) newReport.invokeExact();
+        } catch (Throwable e) {
+            throw new IllegalStateException("predicator_report_new failed", e);
+        }
+        if (address == 0) {
+            throw new OutOfMemoryError("no native memory for a plugin call's fault report");
+        }
+        return address;
+    }
+
+    /** Frees a report allocated by {@link #newReport()} that no Java thread uses any more. */
+    void freeReport(long address) {
+        try {
+            freeReport.invokeExact(address);
+        } catch (Throwable e) {
+            throw new IllegalStateException("predicator_report_free failed", e);
+        }
+    }
+
+    /**
      * Returns the C library symbols served by the runtime in every plugin, and their addresses.
      *
      * @return symbol to address
@@ -85,8 +134,7 @@ public final class Containment {
                 pairs.setAtIndex(ValueLayout.JAVA_LONG, 2L * i, ranges.get(i).start());
                 pairs.setAtIndex(ValueLayout.JAVA_LONG, 2L * i + 1, ranges.get(i).end());
             }
-            MethodHandle installer = Linker.nativeLinker().downcallHandle(
-                    MemorySegment.ofAddress(jit.lookup("predicator_install")),
+            MethodHandle installer = RuntimeJit.downcall(jit, "predicator_install",
                     FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
             status = (int) installer.invokeExact(pairs, ranges.size());
         } catch (RuntimeException | Error e) {

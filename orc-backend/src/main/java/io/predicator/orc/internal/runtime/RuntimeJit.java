@@ -12,6 +12,10 @@ import org.bytedeco.llvm.LLVM.LLVMOrcLLJITRef;
 import org.bytedeco.llvm.LLVM.LLVMOrcThreadSafeContextRef;
 import org.bytedeco.llvm.global.LLVM;
 
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.invoke.MethodHandle;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -72,6 +76,18 @@ final class RuntimeJit {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * Returns a downcall handle for a function of the runtime.
+     *
+     * @param jit the runtime's JIT
+     * @param symbol the function
+     * @param descriptor its C signature
+     * @return the handle
+     */
+    static MethodHandle downcall(RuntimeJit jit, String symbol, FunctionDescriptor descriptor) {
+        return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(jit.lookup(symbol)), descriptor);
     }
 
     private static LLVMModuleRef parse(org.bytedeco.llvm.LLVM.LLVMContextRef context, String name, byte[] content) {

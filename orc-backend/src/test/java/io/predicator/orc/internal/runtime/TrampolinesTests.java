@@ -53,7 +53,7 @@ class TrampolinesTests {
                 List<Thread> threads = new ArrayList<>();
                 AtomicReference<Throwable> failure = new AtomicReference<>();
                 Runnable calls = () -> {
-                    FaultReport report = new FaultReport();
+                    FaultReport report = new FaultReport(Thread.currentThread());
                     try {
                         for (int i = 0; i < 1_000; i++) {
                             int sum = (int) trampoline.invokeExact(report.address(), target, i, 7);
