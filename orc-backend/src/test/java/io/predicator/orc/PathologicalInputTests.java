@@ -270,7 +270,10 @@ class PathologicalInputTests {
     void inspectingUntrustedBitcodeChecksItToo() {
         LoadOptions untrusted = LoadOptions.defaults(); // input is untrusted unless trustInput(true)
         assertThatThrownBy(() -> context.inspect(ModuleSource.bitcode("use-list-segv.bc", resource("use-list-segv.bc")),
-                untrusted)).isInstanceOf(MalformedModuleException.class).hasMessageContaining("crashed");
+                untrusted)).isInstanceOf(MalformedModuleException.class).hasMessageContaining("use-list-segv.bc")
+                // Whether LLVM crashes on this input or reports it depends on the worker's memory layout; either
+                // way this JVM gets a typed refusal and never read the bitcode itself.
+                .hasMessageMatching("(?s).*(crashed|cannot parse it).*");
         byte[] bitcode = TestModules.bitcode(TestModules.irText(TestModules.ARITH));
         assertThat(context.inspect(ModuleSource.bitcode("arith.bc", bitcode), untrusted).functions())
                 .extracting(ExportedFunction::name).contains("add");
