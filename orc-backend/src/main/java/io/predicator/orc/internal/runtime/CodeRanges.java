@@ -49,11 +49,8 @@ public final class CodeRanges {
         }
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment nativePairs = arena.allocateFrom(ValueLayout.JAVA_LONG, pairs);
-            check((int) add.invokeExact(owner, nativePairs, (long) pairs.length / 2), "registering");
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("predicator_code_add failed", e);
+            call("predicator_code_add", "registering",
+                    () -> (int) add.invokeExact(owner, nativePairs, (long) pairs.length / 2));
         }
     }
 
@@ -63,13 +60,7 @@ public final class CodeRanges {
      * @param owner the owner's id
      */
     public void remove(long owner) {
-        try {
-            check((int) remove.invokeExact(owner), "removing");
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("predicator_code_remove failed", e);
-        }
+        call("predicator_code_remove", "removing", () -> (int) remove.invokeExact(owner));
     }
 
     /**
@@ -79,13 +70,25 @@ public final class CodeRanges {
      * @param owner the owner's id
      */
     public void stopCalls(long owner) {
+        call("predicator_code_closing", "marking", () -> (int) closing.invokeExact(owner, 1));
+    }
+
+    /** A downcall that returns the runtime's status. */
+    private interface Downcall {
+        int invoke() throws Throwable;
+    }
+
+    /** Makes a downcall; a status other than 0 means the runtime found no memory for the new table. */
+    private static void call(String function, String what, Downcall downcall) {
+        int status;
         try {
-            check((int) closing.invokeExact(owner, 1), "marking");
+            status = downcall.invoke();
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
-            throw new IllegalStateException("predicator_code_closing failed", e);
+            throw new IllegalStateException(function + " failed", e);
         }
+        check(status, what);
     }
 
     private static void check(int status, String what) {

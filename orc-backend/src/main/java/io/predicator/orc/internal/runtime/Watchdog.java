@@ -5,7 +5,6 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
-import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -127,17 +126,6 @@ public final class Watchdog {
         drains.decrementAndGet();
     }
 
-    /**
-     * Converts a duration to microseconds, at least one.
-     *
-     * @param duration positive
-     * @return whole microseconds, rounded up
-     */
-    public static long micros(Duration duration) {
-        long nanos = duration.compareTo(Duration.ofDays(365L * 100)) > 0 ? Long.MAX_VALUE / 4 : duration.toNanos();
-        return Math.max(1, (nanos + 999) / 1_000);
-    }
-
     private void awaitTick() {
         long seen = ticks.get();
         LockSupport.unpark(thread);
@@ -152,8 +140,7 @@ public final class Watchdog {
 
     private void run() {
         while (true) {
-            boolean idle = plugins.get() <= 0 && drains.get() <= 0;
-            if (idle && timed.get() <= 0) {
+            if (plugins.get() <= 0 && drains.get() <= 0) {
                 LockSupport.park(this);
             }
             try {
