@@ -30,7 +30,12 @@
  *   2. The stop handler ends the call, as a fault would, only if the thread is in plugin code right then: its PC
  *      lies in a code range some plugin registered (predicator_code_add), never in the C library, the JVM or this
  *      runtime, whose locks and state a jump would leave half-updated. Otherwise it returns and the next tick
- *      signals again: a call blocked in a host function stops when it returns to plugin code.
+ *      signals again.
+ *   3. A call that spends its time in host functions (a loop that calls one) is rarely in plugin code when the
+ *      signal lands, so each function a plugin only calls (never takes the address of) is imported through a gate
+ *      (predicator_gates_new): a few instructions that jump on to the function unless some call is due to stop,
+ *      and then check, at the call's entry, whether this thread's call should stop, and stop it there. A call
+ *      blocked inside a host function stops when it next calls one, or returns to plugin code and a signal lands.
  * Nothing is polled and nothing is compiled into plugin code, so it works for machine code of any origin.
  */
 
@@ -102,6 +107,7 @@ enum {
 #define PROT_NONE 0
 #define PROT_READ 1
 #define PROT_WRITE 2
+#define PROT_EXEC 4
 #define MAP_PRIVATE 0x02
 #define MAP_ANONYMOUS 0x20
 #define MAP_NORESERVE 0x4000
@@ -245,6 +251,8 @@ static int stop_signal;
 
 /* Microseconds on a monotonic clock, written by the watchdog every tick; never 0 or a deadline sentinel. */
 uint64_t predicator_clock;
+/* 1 while some thread's call is due to stop (as of the last tick): import gates then check their thread's call. */
+volatile unsigned char predicator_gates_armed;
 static struct thread *threads;                        /* the attached threads, linked under threads_lock */
 static int threads_lock;
 
@@ -625,6 +633,22 @@ static void resume_in_trampoline(struct thread *thread, struct frame *frame, uco
     context->gregs[REG_EFL] &= ~(long long) EFLAGS_DIRECTION;
 }
 
+/* Why a call whose code is at pc (code: plugin_code(pc)) should stop now, or 0 if it should not. */
+static int stop_reason(const struct report *report, int code) {
+    uint64_t deadline = report->deadline;
+    return code == 2 ? STOP_CLOSING
+            : deadline == DEADLINE_INTERRUPTED ? STOP_INTERRUPT
+            : deadline != 0 && __atomic_load_n(&predicator_clock, __ATOMIC_RELAXED) >= deadline ? STOP_DEADLINE
+            : 0;
+}
+
+/* Fills the report of a stopped call. */
+static void report_stop(struct report *report, int signal, int reason, uintptr_t pc) {
+    fill(report, KIND_NONE, signal, reason, 0, pc);
+    report->deadline = 0;
+    report->kind = reason == STOP_DEADLINE ? KIND_TIMEOUT : KIND_INTERRUPTED;
+}
+
 /* The stop signal's handler: ends the thread's call if it should stop and is in plugin code, else does nothing. */
 static void handle_stop(int signal, siginfo_t *info, void *raw) {
     ucontext_t *context = raw;
@@ -637,18 +661,10 @@ static void handle_stop(int signal, siginfo_t *info, void *raw) {
     struct report *report = thread ? thread->report : 0;
     uintptr_t pc = (uintptr_t) context->gregs[REG_RIP];
     int code = frame && report ? plugin_code(pc) : 0;
-    if (code) {
-        uint64_t deadline = report->deadline;
-        int reason = code == 2 ? STOP_CLOSING
-                : deadline == DEADLINE_INTERRUPTED ? STOP_INTERRUPT
-                : deadline != 0 && __atomic_load_n(&predicator_clock, __ATOMIC_RELAXED) >= deadline ? STOP_DEADLINE
-                : 0;
-        if (reason) {
-            fill(report, KIND_NONE, signal, reason, 0, pc);
-            report->deadline = 0;
-            report->kind = reason == STOP_DEADLINE ? KIND_TIMEOUT : KIND_INTERRUPTED;
-            resume_in_trampoline(thread, frame, context);
-        }
+    int reason = code ? stop_reason(report, code) : 0;
+    if (reason) {
+        report_stop(report, signal, reason, pc);
+        resume_in_trampoline(thread, frame, context);
     }
     *__errno_location() = saved_errno;
 }
@@ -663,6 +679,7 @@ int predicator_scan(uint64_t clock, uint64_t *reports, int capacity) {
     const struct table *table = __atomic_load_n(&code_table, __ATOMIC_ACQUIRE);
     int closing = table && table->closing > 0;        /* written under code_lock; a stale read waits a tick */
     int written = 0;
+    int due = 0;
     lock(&threads_lock);
     for (struct thread *thread = threads; thread; thread = thread->next) {
         if (__atomic_load_n(&thread->current, __ATOMIC_ACQUIRE) == 0) {
@@ -676,17 +693,165 @@ int predicator_scan(uint64_t clock, uint64_t *reports, int capacity) {
             reports[written++] = (uint64_t) report;
         }
         uint64_t deadline = __atomic_load_n(&report->deadline, __ATOMIC_RELAXED);
-        if (stop_signal && (closing || deadline == DEADLINE_INTERRUPTED || (deadline != 0 && clock >= deadline))) {
-            tgkill(process_id, thread->tid, stop_signal);
+        if (closing || deadline == DEADLINE_INTERRUPTED || (deadline != 0 && clock >= deadline)) {
+            due = 1;
+            if (stop_signal) {
+                tgkill(process_id, thread->tid, stop_signal);
+            }
         }
     }
     unlock(&threads_lock);
+    predicator_gates_armed = (unsigned char) due;
     return written;
 }
 
 /* Returns the stop signal's number, or 0 if every real-time signal had a handler and calls cannot be stopped. */
 int predicator_stop_signal(void) {
     return stop_signal;
+}
+
+/* ---- Import gates ---- */
+
+/*
+ * A gate per imported function, GATE_SIZE bytes each, in executable memory of its own:
+ *     movabs $predicator_gates_armed, %r11     49 BB imm64
+ *     cmpb   $0, (%r11)                        41 80 3B 00
+ *     movabs $function, %r11                   49 BB imm64
+ *     jne    1f                                75 03
+ *     jmp    *%r11                             41 FF E3
+ * 1:  jmp    *slow(%rip)                       FF 25 rel32     (slow: the table's last word)
+ * r11 is the one register the calling convention neither passes arguments in nor preserves, so the function gets
+ * every argument and the stack as the plugin left them. The flag is set only while some call is due to stop.
+ */
+#define GATE_SIZE 40
+#define PAGE_SIZE 4096
+
+static size_t gates_size(long count) {
+    return ((size_t) count * GATE_SIZE + 8 + PAGE_SIZE - 1) & ~(size_t) (PAGE_SIZE - 1);
+}
+
+static unsigned char *put_u64(unsigned char *at, uint64_t value) {
+    for (int i = 0; i < 8; i++) {
+        *at++ = (unsigned char) (value >> (8 * i));
+    }
+    return at;
+}
+
+void predicator_gate_slow(void);
+
+/* count gates to the given functions, read-only and executable; null when out of memory. Freed by _free. */
+void *predicator_gates_new(const uint64_t *functions, long count) {
+    if (count <= 0) {
+        return 0;
+    }
+    size_t size = gates_size(count);
+    unsigned char *memory = mmap(0, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (memory == MAP_FAILED) {
+        return 0;
+    }
+    unsigned char *slow = memory + (size_t) count * GATE_SIZE;
+    put_u64(slow, (uint64_t) (uintptr_t) &predicator_gate_slow);
+    for (long i = 0; i < count; i++) {
+        unsigned char *at = memory + (size_t) i * GATE_SIZE;
+        unsigned char *end = at + GATE_SIZE;
+        *at++ = 0x49; *at++ = 0xBB;
+        at = put_u64(at, (uint64_t) (uintptr_t) &predicator_gates_armed);
+        *at++ = 0x41; *at++ = 0x80; *at++ = 0x3B; *at++ = 0x00;
+        *at++ = 0x49; *at++ = 0xBB;
+        at = put_u64(at, functions[i]);
+        *at++ = 0x75; *at++ = 0x03;
+        *at++ = 0x41; *at++ = 0xFF; *at++ = 0xE3;
+        *at++ = 0xFF; *at++ = 0x25;
+        uint32_t displacement = (uint32_t) (int32_t) (slow - (at + 4));
+        for (int b = 0; b < 4; b++) {
+            *at++ = (unsigned char) (displacement >> (8 * b));
+        }
+        while (at < end) {
+            *at++ = 0xCC;                             /* int3 */
+        }
+    }
+    if (mprotect(memory, size, PROT_READ | PROT_EXEC) != 0) {
+        munmap(memory, size);
+        return 0;
+    }
+    return memory;
+}
+
+/* Frees what predicator_gates_new returned for count functions, once no call can be in the gates. */
+void predicator_gates_free(void *gates, long count) {
+    if (gates) {
+        munmap(gates, gates_size(count));
+    }
+}
+
+/*
+ * The slow path of a gate, while some call is due to stop: if this thread's call is, it stops at this call of an
+ * imported function (returning into the trampoline as predicator_resume does); else it returns, and the gate goes
+ * on to the function. return_address is where the function would return to: plugin code, unless the plugin
+ * tail-called the function, and then the call is not stopped here.
+ */
+__attribute__((used)) void predicator_gate_check(uintptr_t return_address) {
+    struct thread *thread = installed ? pthread_getspecific(predicator_thread_key) : 0;
+    struct frame *frame = thread ? current_frame(thread) : 0;
+    struct report *report = thread ? thread->report : 0;
+    int code = frame && report ? plugin_code(return_address) : 0;
+    int reason = code ? stop_reason(report, code) : 0;
+    if (reason) {
+        report_stop(report, 0, reason, return_address);
+        pop_frame(thread);
+        predicator_resume(frame);
+    }
+}
+
+/*
+ * Entered by a gate's jump with the function's address in r11 and the plugin's arguments in place: saves every
+ * argument register (the integer ones, rax for a variadic call's count, r10 for a static chain, xmm0-7), calls
+ * predicator_gate_check with the return address on an aligned stack, restores them and jumps to the function.
+ */
+__attribute__((naked)) void predicator_gate_slow(void) {
+    __asm__(
+        "pushq %rbp\n"
+        "movq %rsp, %rbp\n"
+        "pushq %rdi\n"
+        "pushq %rsi\n"
+        "pushq %rdx\n"
+        "pushq %rcx\n"
+        "pushq %r8\n"
+        "pushq %r9\n"
+        "pushq %rax\n"
+        "pushq %r10\n"
+        "pushq %r11\n"
+        "subq $136, %rsp\n"
+        "movdqu %xmm0, 0(%rsp)\n"
+        "movdqu %xmm1, 16(%rsp)\n"
+        "movdqu %xmm2, 32(%rsp)\n"
+        "movdqu %xmm3, 48(%rsp)\n"
+        "movdqu %xmm4, 64(%rsp)\n"
+        "movdqu %xmm5, 80(%rsp)\n"
+        "movdqu %xmm6, 96(%rsp)\n"
+        "movdqu %xmm7, 112(%rsp)\n"
+        "movq 8(%rbp), %rdi\n"
+        "callq predicator_gate_check\n"
+        "movdqu 0(%rsp), %xmm0\n"
+        "movdqu 16(%rsp), %xmm1\n"
+        "movdqu 32(%rsp), %xmm2\n"
+        "movdqu 48(%rsp), %xmm3\n"
+        "movdqu 64(%rsp), %xmm4\n"
+        "movdqu 80(%rsp), %xmm5\n"
+        "movdqu 96(%rsp), %xmm6\n"
+        "movdqu 112(%rsp), %xmm7\n"
+        "addq $136, %rsp\n"
+        "popq %r11\n"
+        "popq %r10\n"
+        "popq %rax\n"
+        "popq %r9\n"
+        "popq %r8\n"
+        "popq %rcx\n"
+        "popq %rdx\n"
+        "popq %rsi\n"
+        "popq %rdi\n"
+        "popq %rbp\n"
+        "jmpq *%r11\n");
 }
 
 /* ---- Reports ---- */

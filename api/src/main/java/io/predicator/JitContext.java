@@ -118,10 +118,23 @@ public interface JitContext extends AutoCloseable {
     boolean isClosed();
 
     /**
-     * Closes every plugin still loaded, then releases the JIT; idempotent.
+     * Closes every plugin still loaded, then releases the JIT; idempotent. Calls in flight get the
+     * {@linkplain Plugin#DEFAULT_DRAIN default drain} to complete, then are stopped, as with {@link #close(Duration)}.
      */
     @Override
-    void close();
+    default void close() {
+        close(Plugin.DEFAULT_DRAIN);
+    }
+
+    /**
+     * Closes every plugin still loaded, then releases the JIT; idempotent. Calls in flight may complete until the
+     * drain ends, one drain for all the plugins together, so that closing many busy plugins does not add up their
+     * drains; calls still running then are stopped and throw {@link PluginFaultException} of kind
+     * {@link PluginFaultException.Kind#INTERRUPTED} (see {@link Plugin#close(Duration)}).
+     *
+     * @param drain how long calls in flight may go on running, zero or positive
+     */
+    void close(Duration drain);
 
     /**
      * Builds a {@link JitContext}; not thread-safe.
@@ -139,6 +152,7 @@ public interface JitContext extends AutoCloseable {
         private Path objectCache;
         private int compileThreads = Runtime.getRuntime().availableProcessors();
         private Duration compileTimeout = JitSettings.DEFAULT_COMPILE_TIMEOUT;
+        private Duration callTimeout;
 
         private Builder() {
         }
@@ -211,6 +225,21 @@ public interface JitContext extends AutoCloseable {
         }
 
         /**
+         * Sets how long one call of a plugin's functions may run, for loads whose options set no limit of their own
+         * ({@link LoadOptions.Builder#callTimeout(Duration)}). A call still running past it throws
+         * {@link PluginFaultException} of kind {@link PluginFaultException.Kind#TIMEOUT}, at most a few
+         * milliseconds late, and its plugin closes. None unless set: calls run until they return, and can still be
+         * stopped by interrupting the calling thread.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = JitSettings.checkTimeout(timeout, "callTimeout");
+            return this;
+        }
+
+        /**
          * Chooses the backend by id when several are on the class path.
          *
          * @param id the backend id, such as {@code "orc"}
@@ -240,7 +269,7 @@ public interface JitContext extends AutoCloseable {
         public JitContext build(JitBackend backend) {
             requireNonNull(backend, "backend is null");
             return backend.create(new JitSettings(resolver, optimizationLevel, Optional.ofNullable(objectCache),
-                    compileThreads, compileTimeout));
+                    compileThreads, compileTimeout, Optional.ofNullable(callTimeout)));
         }
 
         private JitContext build(Iterable<JitBackend> discovered) {

@@ -43,7 +43,7 @@ public final class LoadOptions {
         this.optimization = new Optimization(builder.preOptimized);
         this.strategy = new Strategy(builder.compileOnFirstUse);
         this.trust = new Trust(builder.trustInput, builder.trustInlineAssembly);
-        this.limits = new Limits(Optional.ofNullable(builder.compileTimeout));
+        this.limits = new Limits(Optional.ofNullable(builder.compileTimeout), Optional.ofNullable(builder.callTimeout));
     }
 
     /**
@@ -141,6 +141,9 @@ public final class LoadOptions {
         if (limits.compileTimeout().isPresent()) {
             changed.add(Option.COMPILE_TIMEOUT);
         }
+        if (limits.callTimeout().isPresent()) {
+            changed.add(Option.CALL_TIMEOUT);
+        }
         return changed;
     }
 
@@ -184,6 +187,7 @@ public final class LoadOptions {
         builder.trustInput = trust.input();
         builder.trustInlineAssembly = trust.inlineAssembly();
         builder.compileTimeout = limits.compileTimeout().orElse(null);
+        builder.callTimeout = limits.callTimeout().orElse(null);
         return builder;
     }
 
@@ -196,7 +200,8 @@ public final class LoadOptions {
                 + ", preOptimized=" + optimization.preOptimized()
                 + ", compileOnFirstUse=" + strategy.compileOnFirstUse()
                 + ", trustInput=" + trust.input() + ", trustInlineAssembly=" + trust.inlineAssembly()
-                + ", compileTimeout=" + limits.compileTimeout().map(Duration::toString).orElse("context's") + "]";
+                + ", compileTimeout=" + limits.compileTimeout().map(Duration::toString).orElse("context's")
+                + ", callTimeout=" + limits.callTimeout().map(Duration::toString).orElse("context's") + "]";
     }
 
     /**
@@ -220,7 +225,9 @@ public final class LoadOptions {
         /** {@link Builder#trustInlineAssembly(boolean)}. */
         TRUST_INLINE_ASSEMBLY("trustInlineAssembly"),
         /** {@link Builder#compileTimeout(Duration)}. */
-        COMPILE_TIMEOUT("compileTimeout");
+        COMPILE_TIMEOUT("compileTimeout"),
+        /** {@link Builder#callTimeout(Duration)}. */
+        CALL_TIMEOUT("callTimeout");
 
         private final String builderMethod;
 
@@ -296,14 +303,25 @@ public final class LoadOptions {
      * How much a load may take; each is empty where the context's limit applies.
      *
      * @param compileTimeout how long compiling the module may take ({@link Builder#compileTimeout(Duration)})
+     * @param callTimeout how long each call of the plugin's functions may run ({@link Builder#callTimeout(Duration)})
      * @since 0.2
      */
-    public record Limits(Optional<Duration> compileTimeout) {
+    public record Limits(Optional<Duration> compileTimeout, Optional<Duration> callTimeout) {
         /**
          * Checks the limits.
          */
         public Limits {
             requireNonNull(compileTimeout, "compileTimeout is null");
+            requireNonNull(callTimeout, "callTimeout is null");
+        }
+
+        /**
+         * Creates limits without a call timeout of their own.
+         *
+         * @param compileTimeout how long compiling the module may take
+         */
+        public Limits(Optional<Duration> compileTimeout) {
+            this(compileTimeout, Optional.empty());
         }
     }
 
@@ -321,6 +339,7 @@ public final class LoadOptions {
         private boolean trustInput;
         private boolean trustInlineAssembly;
         private Duration compileTimeout;
+        private Duration callTimeout;
 
         private Builder() {
         }
@@ -456,6 +475,23 @@ public final class LoadOptions {
          */
         public Builder compileTimeout(Duration timeout) {
             this.compileTimeout = JitSettings.checkTimeout(timeout, "compileTimeout");
+            return this;
+        }
+
+        /**
+         * Limits: how long each call of the plugin's functions may run, instead of the context's default
+         * ({@link JitContext.Builder#callTimeout(Duration)}, none unless set). A call still running past it is
+         * stopped and throws {@link PluginFaultException} of kind {@link PluginFaultException.Kind#TIMEOUT}, at most
+         * a few milliseconds late; the plugin then closes, as after any fault, since the call may have left its
+         * state half-updated. The call is stopped in the plugin's own code, whatever its format: a call blocked
+         * inside a host function or a library function it called stops when that function returns to the plugin.
+         * One timer serves every call of the process, so a deadline costs a call two stores and nothing more.
+         *
+         * @param timeout positive
+         * @return this builder
+         */
+        public Builder callTimeout(Duration timeout) {
+            this.callTimeout = JitSettings.checkTimeout(timeout, "callTimeout");
             return this;
         }
 

@@ -3,14 +3,16 @@ package io.predicator;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A loaded native plugin: its functions can be called and its data read until it is closed.
  *
- * <p>Closing unloads the plugin's code and data. A call in flight when {@link #close()} is called completes
- * first; calls through any handle or interface obtained from this plugin afterwards throw
+ * <p>Closing unloads the plugin's code and data. A call in flight when {@link #close()} is called may complete
+ * during a bounded drain ({@link #close(Duration)}, {@link #DEFAULT_DRAIN} by default), after which it is stopped;
+ * calls through any handle or interface obtained from this plugin afterwards throw
  * {@link AlreadyClosedException} instead of jumping into freed memory. A call that throws
  * {@code AlreadyClosedException} ran no native code at all, so it is always safe to retry it on another version
  * of the plugin. {@code close()} must not be called from inside one of the plugin's own calls (a host function
@@ -20,6 +22,12 @@ import java.util.Optional;
  * @since 0.1
  */
 public interface Plugin extends AutoCloseable {
+    /**
+     * How long {@link #close()} lets calls in flight run before it stops them: five seconds, far longer than the
+     * calls of a filter or a check should take, and short enough that a hung call cannot hold up a server's swap
+     * or shutdown for long.
+     */
+    Duration DEFAULT_DRAIN = Duration.ofSeconds(5);
 
     /**
      * Returns the plugin's name, as given in the load options or by the module source.
@@ -104,8 +112,23 @@ public interface Plugin extends AutoCloseable {
     boolean isClosed();
 
     /**
-     * Unloads the plugin, after waiting for calls in flight to complete; idempotent.
+     * Unloads the plugin, after letting calls in flight run for the {@linkplain #DEFAULT_DRAIN default drain};
+     * idempotent. See {@link #close(Duration)}.
      */
     @Override
-    void close();
+    default void close() {
+        close(DEFAULT_DRAIN);
+    }
+
+    /**
+     * Unloads the plugin; idempotent. New calls fail at once with {@link AlreadyClosedException}. Calls in flight
+     * may go on until the drain ends; those still running then are stopped in the plugin's code and throw
+     * {@link PluginFaultException} of kind {@link PluginFaultException.Kind#INTERRUPTED}, and the code is freed
+     * once every call has returned. A call blocked inside a host function (or a library function) stops when that
+     * function returns to the plugin, so close waits for it until then. A second close while one is under way
+     * returns at once.
+     *
+     * @param drain how long calls in flight may go on running, zero or positive
+     */
+    void close(Duration drain);
 }

@@ -3,6 +3,7 @@ package io.predicator;
 import io.predicator.spi.SymbolResolver;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -65,7 +66,7 @@ class JitContextTests {
         }
 
         @Override
-        public void close() {
+        public void close(Duration drain) {
         }
     }
 }

@@ -26,7 +26,8 @@ class LoadOptionsTests {
             Option.COMPILE_ON_FIRST_USE, builder -> builder.compileOnFirstUse(true),
             Option.TRUST_INPUT, builder -> builder.trustInput(true),
             Option.TRUST_INLINE_ASSEMBLY, builder -> builder.trustInlineAssembly(true),
-            Option.COMPILE_TIMEOUT, builder -> builder.compileTimeout(Duration.ofSeconds(5)));
+            Option.COMPILE_TIMEOUT, builder -> builder.compileTimeout(Duration.ofSeconds(5)),
+            Option.CALL_TIMEOUT, builder -> builder.callTimeout(Duration.ofMillis(250)));
 
     @Test
     void theDefaultsTrustNothingAndChangeNothing() {
@@ -64,6 +65,17 @@ class LoadOptionsTests {
         assertThat(LoadOptions.builder().compileTimeout(Duration.ofSeconds(5)).build().limits())
                 .isEqualTo(new LoadOptions.Limits(Optional.of(Duration.ofSeconds(5))));
         assertThat(LoadOptions.defaults().limits().compileTimeout()).isEmpty();
+        assertThat(LoadOptions.builder().callTimeout(Duration.ofMillis(20)).build().limits())
+                .isEqualTo(new LoadOptions.Limits(Optional.empty(), Optional.of(Duration.ofMillis(20))));
+        assertThat(LoadOptions.defaults().limits().callTimeout()).isEmpty();
+    }
+
+    @Test
+    void aCallTimeoutMustBePositive() {
+        assertThatThrownBy(() -> LoadOptions.builder().callTimeout(Duration.ZERO))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("callTimeout must be positive");
+        assertThatThrownBy(() -> JitContext.builder().callTimeout(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("callTimeout must be positive");
     }
 
     @Test

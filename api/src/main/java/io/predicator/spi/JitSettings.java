@@ -14,10 +14,11 @@ import static java.util.Objects.requireNonNull;
  * @param objectCache the directory of the on-disk object cache, if enabled
  * @param compileThreads how many threads may compile one large module (1: compile on the loading thread only)
  * @param compileTimeout how long compiling one module may take, for loads that set no limit of their own
+ * @param callTimeout how long one plugin call may run, for loads that set no limit of their own; empty for no limit
  * @since 0.1
  */
 public record JitSettings(SymbolResolver resolver, int optimizationLevel, Optional<Path> objectCache,
-                          int compileThreads, Duration compileTimeout) {
+                          int compileThreads, Duration compileTimeout, Optional<Duration> callTimeout) {
     /** The default compile timeout: a large plugin (SQLite) compiles in well under a minute on two cores. */
     public static final Duration DEFAULT_COMPILE_TIMEOUT = Duration.ofMinutes(2);
 
@@ -32,6 +33,22 @@ public record JitSettings(SymbolResolver resolver, int optimizationLevel, Option
             throw new IllegalArgumentException("compileThreads must be at least 1, got " + compileThreads);
         }
         checkTimeout(compileTimeout, "compileTimeout");
+        requireNonNull(callTimeout, "callTimeout is null");
+        callTimeout.ifPresent(timeout -> checkTimeout(timeout, "callTimeout"));
+    }
+
+    /**
+     * Creates the settings without a call timeout.
+     *
+     * @param resolver the default resolver
+     * @param optimizationLevel the default optimisation level
+     * @param objectCache the object cache's directory, if any
+     * @param compileThreads how many threads may compile one large module
+     * @param compileTimeout how long compiling one module may take
+     */
+    public JitSettings(SymbolResolver resolver, int optimizationLevel, Optional<Path> objectCache,
+                       int compileThreads, Duration compileTimeout) {
+        this(resolver, optimizationLevel, objectCache, compileThreads, compileTimeout, Optional.empty());
     }
 
     /**

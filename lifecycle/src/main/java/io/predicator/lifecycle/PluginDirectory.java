@@ -19,7 +19,9 @@ import static java.util.Objects.requireNonNull;
 
 /**
  * Keeps the plugins of one folder loaded while their files come, change and go: a new file is loaded, a changed
- * one swapped, a deleted one unloaded.
+ * one swapped, a deleted one unloaded. Replacing or unloading a version closes it with the
+ * {@linkplain io.predicator.Plugin#DEFAULT_DRAIN default drain}: calls still running in it after the drain are
+ * stopped, so a hung call never holds up the folder's other changes for longer.
  *
  * <pre>{@code
  * try (PluginDirectory plugins = PluginDirectory.builder(jit, Path.of("/etc/filters"))

@@ -25,7 +25,10 @@ import java.util.concurrent.Executor;
  *
  * <p>A {@linkplain #swap(ModuleSource) swap} loads the new version on the swapping thread while callers keep
  * calling the old one, checks that it exports the function with the slot's signature, switches every later call
- * to it at once, and then closes the old version, which first lets the calls already running in it finish. Callers
+ * to it at once, and then closes the old version, which lets the calls already running in it finish during the
+ * {@linkplain io.predicator.Plugin#DEFAULT_DRAIN default drain} and stops those still running after it (they throw
+ * {@link io.predicator.PluginFaultException} of kind {@code INTERRUPTED}), so that a hung call holds up a swap for
+ * at most the drain. Callers
  * never see a missing or half-loaded plugin: a call that read the old version just before the switch and found it
  * closed is run again on the new one (a closed plugin refuses calls before any native code runs, so nothing runs
  * twice). A swap that fails throws and leaves the old version serving. Swaps of one slot run one at a time, in the

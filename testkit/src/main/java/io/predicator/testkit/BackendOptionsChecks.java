@@ -12,6 +12,7 @@ import io.predicator.spi.SymbolResolver;
 import io.predicator.testkit.internal.BackendSupport.Compiled;
 import org.junit.jupiter.api.DynamicTest;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -49,7 +50,9 @@ final class BackendOptionsChecks {
                 new Case(Option.PRE_OPTIMIZED, options -> options.preOptimized(true), true, runs),
                 new Case(Option.COMPILE_ON_FIRST_USE, options -> options.compileOnFirstUse(true), false, runs),
                 new Case(Option.TRUST_INPUT, options -> options.trustInput(true), true, runs),
-                new Case(Option.TRUST_INLINE_ASSEMBLY, options -> options.trustInlineAssembly(true), false, runs));
+                new Case(Option.TRUST_INLINE_ASSEMBLY, options -> options.trustInlineAssembly(true), false, runs),
+                new Case(Option.COMPILE_TIMEOUT, options -> options.compileTimeout(Duration.ofMinutes(1)), false, runs),
+                new Case(Option.CALL_TIMEOUT, options -> options.callTimeout(Duration.ofMinutes(1)), false, runs));
         return cases.map(one -> DynamicTest.dynamicTest(one.option().builderMethod(), () -> honouredOrRefused(contract, one)));
     }
 

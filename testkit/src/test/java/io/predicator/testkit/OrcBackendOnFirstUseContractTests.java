@@ -9,6 +9,7 @@ import io.predicator.Plugin;
 import io.predicator.orc.OrcBackend;
 import io.predicator.spi.SymbolResolver;
 
+import java.time.Duration;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -57,8 +58,8 @@ class OrcBackendOnFirstUseContractTests implements BackendContract {
         }
 
         @Override
-        public void close() {
-            context.close();
+        public void close(Duration drain) {
+            context.close(drain);
         }
     }
 }

@@ -9,7 +9,6 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * The plugin calls in progress on one thread, kept so that unloading can wait for them without making every call
@@ -208,14 +207,33 @@ final class CallFrames extends CallFramesPadding {
     }
 
     /**
+     * Starts the innermost call's clock and deadline in the report. A nested call keeps the deadline of the call it
+     * interrupted if that one is earlier (or says the thread was interrupted), so that a nested call never extends
+     * its outer call's time.
+     *
+     * @param now the runtime clock
+     * @param deadline the call's own deadline, 0 for none
+     */
+    void begin(long now, long deadline) {
+        if (nestedDepth > 0) {
+            long outer = nestedDeadlines[nestedDepth - 1];
+            if (outer != 0 && (deadline == 0 || outer < deadline)) {
+                deadline = outer;
+            }
+        }
+        report.begin(now, deadline);
+    }
+
+    /**
      * Waits until no thread is inside a call into the plugin. The caller must already have made new calls fail and
      * handshaken all threads (by closing a shared arena).
+     *
+     * @param plugin the plugin's id
+     * @param drain paces the wait and stops the calls once the drain ends
      */
-    static void awaitNoCalls(long plugin) {
-        long pause = 1_000;
+    static void awaitNoCalls(long plugin, Drain drain) {
         while (inCall(plugin)) {
-            LockSupport.parkNanos(pause);
-            pause = Math.min(pause * 2, 1_000_000);
+            drain.pause();
         }
     }
 

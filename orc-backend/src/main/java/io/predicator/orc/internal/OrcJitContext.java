@@ -84,7 +84,7 @@ public final class OrcJitContext implements JitContext {
                 Duration duration = Duration.ofNanos(System.nanoTime() - start);
                 OrcPlugin plugin = new OrcPlugin(this, name, loaded, new PluginStats(name, source.format(),
                         source.size(), loaded.unit().codeBytes(), loaded.unit().dataBytes(), Instant.now(), duration),
-                        resolver);
+                        resolver, options.limits().callTimeout().or(settings::callTimeout).orElse(null));
                 plugins.add(plugin);
                 loads.increment();
                 if (timings.cacheHit) {
@@ -181,7 +181,8 @@ public final class OrcJitContext implements JitContext {
     }
 
     @Override
-    public void close() {
+    public void close(Duration drain) {
+        long deadline = Drain.deadline(drain);
         if (lifecycle.getReadHoldCount() > 0) {
             // Closing waits for every load and unload to finish, this thread's own included: it would never end.
             throw new IllegalStateException("A JIT context cannot be closed from inside one of its own loads or "
@@ -200,13 +201,13 @@ public final class OrcJitContext implements JitContext {
         }
         Failures failures = new Failures();
         for (OrcPlugin plugin : List.copyOf(plugins)) {
-            failures.run(plugin::close);
+            failures.run(() -> plugin.closeBy(deadline, drain));
         }
         lifecycle.writeLock().lock();
         try {
             // Loads that were already past the closed check have finished now; close what they produced.
             for (OrcPlugin plugin : List.copyOf(plugins)) {
-                failures.run(plugin::close);
+                failures.run(() -> plugin.closeBy(deadline, drain));
             }
             failures.run(pipeline::close);
         } finally {

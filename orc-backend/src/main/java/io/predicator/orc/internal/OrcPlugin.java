@@ -19,7 +19,9 @@ import io.predicator.orc.internal.pipeline.LoadTimings;
 import io.predicator.orc.internal.pipeline.Pipeline;
 import io.predicator.orc.internal.pipeline.PluginCode;
 import io.predicator.orc.internal.pipeline.ResolveStage;
+import io.predicator.orc.internal.runtime.Containment;
 import io.predicator.orc.internal.runtime.FaultReport;
+import io.predicator.orc.internal.runtime.Watchdog;
 import io.predicator.plumbing.HostExceptions;
 import io.predicator.spi.SymbolResolver;
 
@@ -27,6 +29,7 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.MemorySegment;
 import java.lang.invoke.MethodHandle;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -34,7 +37,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.LockSupport;
 
 import static java.util.Objects.requireNonNull;
 
@@ -42,10 +44,15 @@ import static java.util.Objects.requireNonNull;
  * A plugin linked into the JIT.
  *
  * <p>Unload safety: every call records itself in the calling thread's {@link CallFrames} and checks an open flag
- * before it enters native code; {@link #close()} clears the flag, handshakes all threads by closing the plugin's
- * shared {@link Arena} (which also owns the data segments {@link #address(String)} hands out), and waits until no
- * thread's frames hold the plugin before the code is freed. Calls that started before the close complete; calls
- * after it throw {@link AlreadyClosedException} instead of jumping into freed memory.
+ * before it enters native code; {@link #close(Duration)} clears the flag, handshakes all threads by closing the
+ * plugin's shared {@link Arena} (which also owns the data segments {@link #address(String)} hands out), and waits
+ * until no thread's frames hold the plugin before the code is freed. Calls that started before the close may
+ * complete during the {@link Drain}, and are stopped after it; calls after it throw {@link AlreadyClosedException}
+ * instead of jumping into freed memory.
+ *
+ * <p>Deadlines: every call stores the runtime clock and its deadline (0 for none) in the thread's
+ * {@link FaultReport}; the {@link Watchdog} stops calls past their deadline, and calls whose Java thread is
+ * interrupted.
  */
 final class OrcPlugin implements Plugin {
     private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
@@ -68,6 +75,11 @@ final class OrcPlugin implements Plugin {
     private volatile boolean open = true;
     /** The fault that closed the plugin, or null. */
     private volatile PluginFaultException fault;
+    private final Watchdog watchdog = Containment.get().watchdog();
+    /** How long one call may run, or null for no limit. */
+    private final Duration callTimeout;
+    /** {@link #callTimeout} in microseconds, 0 for no limit: what a call reads. */
+    private final long timeoutMicros;
 
     private record HandleKey(String symbol, FunctionDescriptor descriptor) {
     }
@@ -90,9 +102,10 @@ final class OrcPlugin implements Plugin {
      *
      * @param loaded what the pipeline loaded
      * @param resolver the plugin's resolver, for pieces compiled on first use
+     * @param callTimeout how long one call may run, or null for no limit
      */
     OrcPlugin(OrcJitContext context, String name, Pipeline.Loaded loaded, PluginStats stats,
-              SymbolResolver resolver) {
+              SymbolResolver resolver, Duration callTimeout) {
         this.context = context;
         this.name = name;
         this.module = loaded.unit();
@@ -101,6 +114,17 @@ final class OrcPlugin implements Plugin {
         this.firstUse = loaded.lazy() == null ? null : new FirstUse(loaded.lazy(), resolver, loaded.imported());
         this.definitions = new ConcurrentHashMap<>(module.definitions());
         this.addresses = new ConcurrentHashMap<>(code.addresses());
+        this.callTimeout = callTimeout;
+        this.timeoutMicros = callTimeout == null ? 0 : Math.max(1, saturatedMicros(callTimeout));
+        watchdog.pluginLoaded(callTimeout != null);
+    }
+
+    private static long saturatedMicros(Duration duration) {
+        try {
+            return duration.toNanos() / 1_000;
+        } catch (ArithmeticException tooLong) {
+            return Long.MAX_VALUE / 4; // centuries: no deadline is ever reached
+        }
     }
 
     @Override
@@ -159,10 +183,22 @@ final class OrcPlugin implements Plugin {
     }
 
     /**
-     * Unloads the plugin: new calls fail from now on, calls in flight complete, then the code is removed.
+     * Unloads the plugin: new calls fail from now on, calls in flight may complete during the drain and are stopped
+     * after it, then the code is removed.
      */
     @Override
-    public void close() {
+    public void close(Duration drain) {
+        closeBy(Drain.deadline(drain), drain);
+    }
+
+    /**
+     * Unloads the plugin with a drain that ends at a given time, shared with other plugins that one context close
+     * unloads.
+     *
+     * @param deadline the drain's end, from {@link Drain#deadline(Duration)}
+     * @param drain the drain's length, for the log
+     */
+    void closeBy(long deadline, Duration drain) {
         if (CallFrames.current().contains(callId)) {
             throw new IllegalStateException("Plugin '" + name + "' cannot be closed from inside one of its own calls "
                     + "(a host function it called): closing waits for that call to return");
@@ -174,10 +210,16 @@ final class OrcPlugin implements Plugin {
         context.unload(this, () -> {
             // Closing the shared arena handshakes every thread (see CallFrames), then frees the data segments
             // handed out by address(); after that, waiting on the call frames is enough.
-            closeArena();
-            CallFrames.awaitNoCalls(callId);
-            synchronized (pieces) { // waits for a piece being compiled
-                code.close();
+            Drain waiting = new Drain(deadline, drain, code, name);
+            try {
+                closeArena(waiting);
+                CallFrames.awaitNoCalls(callId, waiting);
+                synchronized (pieces) { // waits for a piece being compiled
+                    code.close();
+                }
+            } finally {
+                waiting.end();
+                watchdog.pluginUnloaded(callTimeout != null);
             }
         });
     }
@@ -289,6 +331,8 @@ final class OrcPlugin implements Plugin {
             restore(frames.pop());
             throw closedException();
         }
+        long now = watchdog.now();
+        frames.begin(now, timeoutMicros == 0 ? 0 : Watchdog.deadline(now, timeoutMicros));
         return frames;
     }
 
@@ -318,8 +362,14 @@ final class OrcPlugin implements Plugin {
      * included) have returned.
      */
     private PluginFaultException faulted(String symbol, FaultReport.Fault report, Throwable hostException) {
-        PluginFaultException exception = new PluginFaultException("Plugin '" + name + "' faulted in function '"
-                + symbol + "': " + describe(report), report.kind(), name, symbol, hardware(report) ? report.address() : -1);
+        long durationMicros = Math.max(0, watchdog.now() - report.started());
+        PluginFaultException exception = new PluginFaultException("Plugin '" + name + "' "
+                + (report.stopReason() == FaultReport.StopReason.NONE ? "faulted in" : "was stopped in")
+                + " function '" + symbol + "': " + describe(report, durationMicros), report.kind(), name, symbol,
+                hardware(report) ? report.address() : -1);
+        if (report.stopReason() == FaultReport.StopReason.INTERRUPT) {
+            Thread.currentThread().interrupt(); // it is still set: the runtime never clears it; this keeps it so
+        }
         if (hostException != null) {
             exception.addSuppressed(hostException);
         }
@@ -348,6 +398,7 @@ final class OrcPlugin implements Plugin {
             event.kind = report.kind().name();
             event.address = exception.address().orElse(0);
             event.message = exception.getMessage();
+            event.callDuration = durationMicros;
             event.commit();
         }
         // The caller gets the exception; the event and the counter report it. A log line per fault would flood a
@@ -363,7 +414,7 @@ final class OrcPlugin implements Plugin {
         };
     }
 
-    private String describe(FaultReport.Fault report) {
+    private String describe(FaultReport.Fault report, long durationMicros) {
         if (hardware(report)) {
             return report.kind() + " (signal " + report.signal() + ") at address 0x" + Long.toHexString(report.address())
                     + ", " + location(report.pc());
@@ -372,8 +423,20 @@ final class OrcPlugin implements Plugin {
             case EXIT -> report.message() + " with status " + report.code() + " (EXIT)";
             case PANIC -> "panicked: " + (report.message().isEmpty() ? "(no message)" : report.message()) + " (PANIC)";
             case ABORT -> (report.message().isEmpty() ? "the C library aborted (SIGABRT)" : report.message()) + " (ABORT)";
-            default -> report.kind() + ": " + report.message();
+            default -> switch (report.stopReason()) {
+                case DEADLINE -> "the call ran past its timeout of " + millis(timeoutMicros) + " and was stopped after "
+                        + millis(durationMicros) + ", " + location(report.pc()) + " (TIMEOUT)";
+                case INTERRUPT -> "the calling thread was interrupted; the call was stopped after "
+                        + millis(durationMicros) + ", " + location(report.pc()) + " (INTERRUPTED)";
+                case CLOSING -> "the plugin was closed and the call was still running after the close's drain; it "
+                        + "was stopped after " + millis(durationMicros) + ", " + location(report.pc()) + " (INTERRUPTED)";
+                case NONE -> report.kind() + ": " + report.message();
+            };
         };
+    }
+
+    private static String millis(long micros) {
+        return micros >= 10_000 ? micros / 1_000 + " ms" : String.format(java.util.Locale.ROOT, "%.1f ms", micros / 1e3);
     }
 
     /** Names the plugin function that holds an instruction, from the plugin's own symbols. */
@@ -436,9 +499,8 @@ final class OrcPlugin implements Plugin {
                 : new AlreadyClosedException("plugin '" + name + "'", cause);
     }
 
-    /** Closes the arena once no call holds it; calls that started before {@link #close()} run to completion. */
-    private void closeArena() {
-        long pause = 1_000;
+    /** Closes the arena once no call holds it; calls that started before the close run until the drain ends. */
+    private void closeArena(Drain waiting) {
         while (true) {
             try {
                 arena.close();
@@ -447,8 +509,7 @@ final class OrcPlugin implements Plugin {
                 if (!arena.scope().isAlive()) {
                     return;
                 }
-                LockSupport.parkNanos(pause);
-                pause = Math.min(pause * 2, 1_000_000);
+                waiting.pause();
             }
         }
     }

@@ -120,6 +120,10 @@ final class PluginEvents {
         long address;
         @Label("Message")
         String message;
+        @Label("Call Duration")
+        @Description("How long the call ran before it faulted or was stopped")
+        @Timespan(Timespan.MICROSECONDS)
+        long callDuration;
     }
 
     @Name("io.predicator.ResolutionFailure")

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 
 /**
@@ -41,6 +42,7 @@ public final class ElfObject {
     private static final int STT_SECTION = 3;
     private static final int STT_FILE = 4;
     private static final int STT_FUNC = 2;
+    private static final int R_X86_64_PLT32 = 4;
     private static final int STT_TLS = 6;
     private static final int STT_GNU_IFUNC = 10;
     private static final int STV_INTERNAL = 1;
@@ -57,8 +59,15 @@ public final class ElfObject {
         }
     }
 
-    /** A symbol the object references but does not define. */
-    public record Reference(String name, boolean weak) {
+    /**
+     * A symbol the object references but does not define.
+     *
+     * @param name the symbol
+     * @param weak whether it may stay undefined
+     * @param callOnly whether the object only calls it (every relocation that names it is a call's or a tail jump's,
+     *        {@code R_X86_64_PLT32}): the object never takes its address, so a gate may stand in for it
+     */
+    public record Reference(String name, boolean weak, boolean callOnly) {
     }
 
     private final String name;
@@ -195,13 +204,22 @@ public final class ElfObject {
                 }
             }
             long symbolCount = 0;
+            List<Integer> referenceSymbols = new ArrayList<>();
             if (symbolTable != null) {
-                symbolCount = readSymbols(symbolTable, sections, definitions, references);
+                symbolCount = readSymbols(symbolTable, sections, definitions, references, referenceSymbols);
             }
+            BitSet called = new BitSet();
+            BitSet otherwiseUsed = new BitSet();
             for (Section section : sections) {
                 if (section.type == SHT_RELA || section.type == SHT_REL) {
-                    checkRelocations(section, sections, symbolTable, symbolCount);
+                    checkRelocations(section, sections, symbolTable, symbolCount, called, otherwiseUsed);
                 }
+            }
+            for (int i = 0; i < references.size(); i++) {
+                Reference reference = references.get(i);
+                int symbol = referenceSymbols.get(i);
+                references.set(i, new Reference(reference.name(), reference.weak(),
+                        called.get(symbol) && !otherwiseUsed.get(symbol)));
             }
             long codeBytes = 0;
             long dataBytes = 0;
@@ -218,7 +236,7 @@ public final class ElfObject {
         }
 
         private long readSymbols(Section table, Section[] sections, List<Definition> definitions,
-                                 List<Reference> references) {
+                                 List<Reference> references, List<Integer> referenceSymbols) {
             if (table.entrySize != 24 || table.size % 24 != 0) {
                 throw malformed("symbol table entry size " + table.entrySize + " is not 24");
             }
@@ -262,7 +280,8 @@ public final class ElfObject {
                 }
                 boolean weak = binding == STB_WEAK;
                 if (sectionIndex == SHN_UNDEF) {
-                    references.add(new Reference(symbolName, weak));
+                    references.add(new Reference(symbolName, weak, false));
+                    referenceSymbols.add((int) i);
                 } else {
                     boolean function = symbolType == STT_FUNC || symbolType == STT_GNU_IFUNC;
                     boolean hidden = visibility == STV_HIDDEN || visibility == STV_INTERNAL;
@@ -277,7 +296,9 @@ public final class ElfObject {
             return count;
         }
 
-        private void checkRelocations(Section relocations, Section[] sections, Section symbolTable, long symbolCount) {
+        /** Checks a relocation section, and notes which symbols its relocations call and which they use otherwise. */
+        private void checkRelocations(Section relocations, Section[] sections, Section symbolTable, long symbolCount,
+                                      BitSet called, BitSet otherwiseUsed) {
             int entrySize = relocations.type == SHT_RELA ? 24 : 16;
             if (relocations.entrySize != entrySize || relocations.size % entrySize != 0) {
                 throw malformed("relocation section " + relocations.name + " has entry size " + relocations.entrySize);
@@ -294,11 +315,13 @@ public final class ElfObject {
             for (long i = 0; i < count; i++) {
                 long at = relocations.offset + entrySize * i;
                 long offset = u64(at);
-                long symbol = u64(at + 8) >>> 32;
+                long info = u64(at + 8);
+                long symbol = info >>> 32;
                 if (symbol >= symbolCount) {
                     throw malformed("relocation " + i + " of " + relocations.name + " names symbol " + symbol
                             + " of " + symbolCount);
                 }
+                ((int) info == R_X86_64_PLT32 ? called : otherwiseUsed).set((int) symbol);
                 if (target.type != SHT_NOBITS && (offset < 0 || offset >= target.size)) {
                     throw malformed("relocation " + i + " of " + relocations.name + " patches offset " + offset
                             + " outside section " + target.name + " (" + target.size + " bytes)");

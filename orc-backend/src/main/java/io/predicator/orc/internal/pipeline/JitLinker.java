@@ -202,7 +202,7 @@ public final class JitLinker implements AutoCloseable {
      */
     private Map<String, Long> add(LinkUnit unit, PluginCode code, LLVMOrcResourceTrackerRef tracker,
                                   Map<String, Long> imports, List<String> resolverIds) {
-        defineImports(unit.name(), code.dylib(), tracker, imports);
+        defineImports(unit.name(), code.dylib(), tracker, code.gate(imports, unit.calledOnly()));
         List<List<CodeMarkers.Marker>> markers = new ArrayList<>();
         List<String> names = new ArrayList<>(unit.exportNames());
         for (ElfObject object : unit.objects()) {

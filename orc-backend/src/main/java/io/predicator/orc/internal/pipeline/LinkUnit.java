@@ -26,6 +26,7 @@ public final class LinkUnit {
     private final List<ElfObject> objects;
     private final Map<String, ElfObject.Definition> definitions;
     private final Map<String, Boolean> imports;
+    private final Set<String> calledOnly;
     private final Map<String, Signature> signatures;
     private final boolean inlineAssembly;
 
@@ -54,15 +55,19 @@ public final class LinkUnit {
         });
         this.definitions = exported;
         Map<String, Boolean> needed = new TreeMap<>();
+        Map<String, Boolean> called = new TreeMap<>();
         for (ElfObject object : objects) {
             for (ElfObject.Reference reference : object.references()) {
                 if (!defined.containsKey(reference.name()) && !LINKER_SYMBOLS.contains(reference.name())) {
-                    // A symbol is weak only if every reference to it is weak.
+                    // A symbol is weak only if every reference to it is weak, and only called if every one calls.
                     needed.merge(reference.name(), reference.weak(), Boolean::logicalAnd);
+                    called.merge(reference.name(), reference.callOnly(), Boolean::logicalAnd);
                 }
             }
         }
         this.imports = needed;
+        called.values().removeIf(onlyCalled -> !onlyCalled);
+        this.calledOnly = Set.copyOf(called.keySet());
     }
 
     /** Returns the module's name, for messages. */
@@ -98,6 +103,11 @@ public final class LinkUnit {
     /** Undefined symbols, each mapped to whether every reference to it is weak (so it may stay unresolved). */
     public Map<String, Boolean> imports() {
         return imports;
+    }
+
+    /** Returns the imports that every object only calls and none takes the address of: functions a gate can stand in for. */
+    public Set<String> calledOnly() {
+        return calledOnly;
     }
 
     /** Returns the LLVM signature of an exported function, if the format carries it. */

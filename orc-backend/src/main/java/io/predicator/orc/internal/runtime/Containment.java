@@ -31,6 +31,7 @@ public final class Containment {
     private final MethodHandle newReport;
     private final MethodHandle freeReport;
     private final CodeRanges codeRanges;
+    private final ImportGates importGates;
     private final Watchdog watchdog;
 
     private Containment(RuntimeJit jit, Map<String, Long> served) {
@@ -40,6 +41,7 @@ public final class Containment {
         this.freeReport = RuntimeJit.downcall(jit, "predicator_report_free",
                 FunctionDescriptor.ofVoid(ValueLayout.JAVA_LONG));
         this.codeRanges = new CodeRanges(jit);
+        this.importGates = new ImportGates(jit);
         this.watchdog = new Watchdog(jit);
     }
 
@@ -80,6 +82,15 @@ public final class Containment {
      */
     public CodeRanges codeRanges() {
         return codeRanges;
+    }
+
+    /**
+     * Returns the gates through which plugins call the functions they import, so that such calls can be stopped.
+     *
+     * @return the process's import gates
+     */
+    public ImportGates importGates() {
+        return importGates;
     }
 
     /**
