@@ -113,6 +113,46 @@ class DeadlineTests {
             }
             """;
 
+    /**
+     * Calls through import gates: every kind of argument (integer and vector registers, the stack, a variadic
+     * call's vector count), and a call that waits in a host function past its deadline, during which every gate
+     * of the process takes its slow path.
+     */
+    static final String GATED = """
+            @flag = global i32 0
+            @pattern = private constant [8 x i8] c"%d %.1f\\00"
+            @text = global [64 x i8] zeroinitializer
+            declare double @host_mix(i32, i32, i32, i32, i32, i32, double, double, double, double, double, double,
+                                     double, double, i64, i64)
+            declare i32 @snprintf(ptr, i64, ptr, ...)
+            declare void @host_sleep()
+
+            define double @mix(i32 %x) {
+              %d = sitofp i32 %x to double
+              %r = call double @host_mix(i32 %x, i32 2, i32 3, i32 4, i32 5, i32 6, double %d, double 0.5,
+                                         double 1.5, double 2.5, double 3.5, double 4.5, double 5.5, double 6.5,
+                                         i64 7, i64 8)
+              ret double %r
+            }
+            define i32 @format(i32 %x) {
+              %d = sitofp i32 %x to double
+              %h = fmul double %d, 0.5
+              %n = call i32 (ptr, i64, ptr, ...) @snprintf(ptr @text, i64 64, ptr @pattern, i32 %x, double %h)
+              ret i32 %n
+            }
+            define i32 @sleeper(i32 %x) {
+            entry:
+              call void @host_sleep()
+              br label %loop
+            loop:
+              %f = load volatile i32, ptr @flag
+              %done = icmp ne i32 %f, 0
+              br i1 %done, label %out, label %loop
+            out:
+              ret i32 %x
+            }
+            """;
+
     /** The runaways; {@code fib} gets 60, which takes hours, the others 1. */
     private static final List<String> FUNCTIONS = List.of("spin", "call_host", "vector", "fib");
 
@@ -134,6 +174,16 @@ class DeadlineTests {
     @Test
     void closingStopsTheCallsStillRunningAfterTheDrain() throws Exception {
         runChild("close");
+    }
+
+    @Test
+    void importGatesPassEveryArgumentThroughWhileCallsAreDueToStop() throws Exception {
+        runChild("gates");
+    }
+
+    @Test
+    void callsAreStoppedInPiecesCompiledOnFirstUseAndInObjectsWithMoreThan65280Sections() throws Exception {
+        runChild("sections");
     }
 
     @Test
@@ -160,6 +210,8 @@ class DeadlineTests {
                 case "cancel" -> cancel();
                 case "close" -> close();
                 case "defaults" -> defaults();
+                case "gates" -> gates();
+                case "sections" -> sections();
                 default -> throw new IllegalArgumentException(arguments[0]);
             }
             System.out.println("OK " + arguments[0]);
@@ -314,9 +366,16 @@ class DeadlineTests {
             System.out.println("context close(200 ms) of 3 busy plugins took " + tookMillis + " ms");
         }
 
-        /** A call that returns within its timeout is left alone; a context-wide timeout applies to loads without one. */
+        /**
+         * A call that returns within its timeout is left alone; a context-wide timeout applies to loads without one,
+         * and the flight recorder's {@code PluginFault} event reports the stop with the call's duration.
+         */
         private static void defaults() throws Exception {
-            try (JitContext jit = context(Optional.of(Duration.ofMillis(40)))) {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("deadlines", ".jfr");
+            try (jdk.jfr.Recording recording = new jdk.jfr.Recording();
+                 JitContext jit = context(Optional.of(Duration.ofMillis(40)))) {
+                recording.enable("io.predicator.PluginFault").withoutThreshold();
+                recording.start();
                 ModuleSource source = ModuleSource.ir("runaways", RUNAWAYS);
                 Plugin quick = jit.load(source, LoadOptions.builder().name("quick")
                         .callTimeout(Duration.ofSeconds(30)).build());
@@ -336,7 +395,138 @@ class DeadlineTests {
                 expectStop(() -> inherits.function("spin", IntUnaryOperator.class).applyAsInt(1),
                         PluginFaultException.Kind.TIMEOUT, "ran past its timeout of 40 ms");
                 check(!quick.isClosed(), "a stop closes only its own plugin");
+                recording.stop();
+                recording.dump(file);
             }
+            List<jdk.jfr.consumer.RecordedEvent> faults = jdk.jfr.consumer.RecordingFile.readAllEvents(file).stream()
+                    .filter(event -> event.getEventType().getName().equals("io.predicator.PluginFault")).toList();
+            java.nio.file.Files.delete(file);
+            check(faults.size() == 1, "one PluginFault event: " + faults);
+            jdk.jfr.consumer.RecordedEvent fault = faults.getFirst();
+            check(fault.getString("plugin").equals("inherits") && fault.getString("function").equals("spin")
+                    && fault.getString("kind").equals("TIMEOUT"), "the event names the stop: " + fault);
+            check(fault.getDuration("callDuration").toMillis() >= 40, "the event has the call's duration: " + fault);
+        }
+
+        /**
+         * While one thread's call waits in a host function past its deadline (so that it cannot be stopped yet, and
+         * every gate checks its own thread's call), calls through gates on this thread get every argument intact
+         * and are not stopped; the waiting call stops once it is back in plugin code.
+         */
+        private static void gates() throws Exception {
+            MemorySegment snprintf = Linker.nativeLinker().defaultLookup().find("snprintf").orElseThrow();
+            MemorySegment mix = upcall("hostMix", MethodType.methodType(double.class, int.class, int.class, int.class,
+                    int.class, int.class, int.class, double.class, double.class, double.class, double.class,
+                    double.class, double.class, double.class, double.class, long.class, long.class),
+                    FunctionDescriptor.of(ValueLayout.JAVA_DOUBLE, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                            ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+                            ValueLayout.JAVA_DOUBLE, ValueLayout.JAVA_DOUBLE, ValueLayout.JAVA_DOUBLE,
+                            ValueLayout.JAVA_DOUBLE, ValueLayout.JAVA_DOUBLE, ValueLayout.JAVA_DOUBLE,
+                            ValueLayout.JAVA_DOUBLE, ValueLayout.JAVA_DOUBLE, ValueLayout.JAVA_LONG,
+                            ValueLayout.JAVA_LONG));
+            MemorySegment sleep = upcall("hostSleep", MethodType.methodType(void.class), FunctionDescriptor.ofVoid());
+            java.util.Map<String, MemorySegment> host = java.util.Map.of("snprintf", snprintf, "host_mix", mix,
+                    "host_sleep", sleep);
+            try (JitContext jit = JitContext.builder().resolver(SymbolResolver.of("host",
+                    symbol -> Optional.ofNullable(host.get(symbol)))).build()) {
+                for (ModuleSource source : List.of(ModuleSource.ir("gated.ll", GATED),
+                        ModuleSource.object("gated.o", FixtureCompiler.object(GATED)))) {
+                    Plugin waiting = jit.load(source, LoadOptions.builder().name(source.name() + "-waiting")
+                            .callTimeout(Duration.ofMillis(20)).build());
+                    Plugin calling = jit.load(source, LoadOptions.builder().name(source.name() + "-calling").build());
+                    java.util.function.IntToDoubleFunction mixed = calling.function("mix",
+                            java.util.function.IntToDoubleFunction.class);
+                    IntUnaryOperator format = calling.function("format", IntUnaryOperator.class);
+                    List<CompletableFuture<Throwable>> outcome = runAway(waiting, List.of("sleeper"));
+                    Thread.sleep(100); // past the 20 ms deadline, inside the 700 ms host function
+                    long calls = 0;
+                    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(400);
+                    while (System.nanoTime() < until) {
+                        int x = (int) (calls % 1000);
+                        double expected = x + 2 * 2 + 3 * 3 + 4 * 4 + 5 * 5 + 6 * 6 + 7.0 * x + 8 * 0.5 + 9 * 1.5
+                                + 10 * 2.5 + 11 * 3.5 + 12 * 4.5 + 13 * 5.5 + 14 * 6.5 + 15 * 7 + 16 * 8;
+                        double got = mixed.applyAsDouble(x);
+                        check(got == expected, "host_mix(" + x + ") returned " + got + ", expected " + expected);
+                        check(format.applyAsInt(x) == Integer.toString(x).length() + 1
+                                + String.format(java.util.Locale.ROOT, "%.1f", x * 0.5).length(), "snprintf's count");
+                        String text = calling.address("text").orElseThrow().getString(0);
+                        check(text.equals(x + " " + String.format(java.util.Locale.ROOT, "%.1f", x * 0.5)),
+                                "snprintf wrote '" + text + "' for " + x);
+                        calls++;
+                    }
+                    check(!outcome.getFirst().isDone(), "the waiting call was stopped inside the host function");
+                    stopped(outcome.getFirst().get(30, TimeUnit.SECONDS), PluginFaultException.Kind.TIMEOUT,
+                            "ran past its timeout of 20 ms");
+                    check(!calling.isClosed(), "the calls through gates were not stopped");
+                    System.out.println(source.format() + ": " + calls + " calls through gates while a call was due "
+                            + "to stop; it stopped once back in plugin code");
+                    calling.close();
+                }
+            }
+        }
+
+        /**
+         * The runtime stops calls only in code it knows of: code compiled on first use joins the plugin later, and
+         * an object with more sections than ELF's 16-bit section index holds (65,280) names the later ones through
+         * an extended index table; the marker of the section that spins must be found in both.
+         */
+        private static void sections() throws Exception {
+            try (JitContext jit = context(Optional.empty())) {
+                Plugin lazy = jit.load(ModuleSource.ir("lazy.ll", RUNAWAYS), LoadOptions.builder()
+                        .compileOnFirstUse(true).callTimeout(Duration.ofMillis(30)).build());
+                check(lazy.function("twice", IntUnaryOperator.class).applyAsInt(4) == 8, "the first piece runs");
+                expectStop(() -> lazy.function("vector", IntUnaryOperator.class).applyAsInt(1),
+                        PluginFaultException.Kind.TIMEOUT, "ran past its timeout of 30 ms");
+
+                int sections = 65_400;
+                StringBuilder ir = new StringBuilder(RUNAWAYS.replace("define i32 @spin(", "define i32 @spin_low("));
+                for (int i = 0; i < sections; i++) {
+                    ir.append("define i32 @f").append(i).append("(i32 %x) section \".text.f").append(i)
+                            .append("\" {\n  %v = add i32 %x, ").append(i).append("\n  ret i32 %v\n}\n");
+                }
+                ir.append("""
+                        define i32 @spin(i32 %x) section ".text.zz.last" {
+                        entry:
+                          br label %loop
+                        loop:
+                          %f = load volatile i32, ptr @flag
+                          %done = icmp ne i32 %f, 0
+                          br i1 %done, label %out, label %loop
+                        out:
+                          ret i32 %x
+                        }
+                        """);
+                byte[] object = FixtureCompiler.object(ir.toString());
+                check(java.nio.ByteBuffer.wrap(object).order(java.nio.ByteOrder.LITTLE_ENDIAN).getShort(60) == 0,
+                        "the object has more sections than e_shnum holds");
+                Plugin many = jit.load(ModuleSource.object("many-sections.o", object),
+                        LoadOptions.builder().callTimeout(Duration.ofMillis(30)).build());
+                check(many.function("f65399", IntUnaryOperator.class).applyAsInt(1) == 65_400, "a late section runs");
+                expectStop(() -> many.function("spin", IntUnaryOperator.class).applyAsInt(1),
+                        PluginFaultException.Kind.TIMEOUT, "in 'spin'+0x");
+                System.out.println("stopped in a piece compiled on first use and in section " + (sections + 10)
+                        + " or so of an object");
+            }
+        }
+
+        static double hostMix(int a, int b, int c, int d, int e, int f, double d0, double d1, double d2, double d3,
+                              double d4, double d5, double d6, double d7, long s1, long s2) {
+            return a + 2 * b + 3 * c + 4 * d + 5 * e + 6 * f + 7 * d0 + 8 * d1 + 9 * d2 + 10 * d3 + 11 * d4 + 12 * d5
+                    + 13 * d6 + 14 * d7 + 15 * s1 + 16 * s2;
+        }
+
+        static void hostSleep() {
+            try {
+                Thread.sleep(700);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        private static MemorySegment upcall(String method, MethodType type, FunctionDescriptor descriptor)
+                throws ReflectiveOperationException {
+            return Linker.nativeLinker().upcallStub(MethodHandles.lookup().findStatic(Child.class, method, type),
+                    descriptor, ARENA);
         }
 
         /** Starts calls that never return on their own, each on its own thread; each future gets what it threw. */
@@ -369,9 +559,8 @@ class DeadlineTests {
         }
 
         private static JitContext context(Optional<Duration> callTimeout) throws ReflectiveOperationException {
-            MemorySegment hostTick = Linker.nativeLinker().upcallStub(MethodHandles.lookup().findStatic(Child.class,
-                    "hostTick", MethodType.methodType(int.class, int.class)),
-                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT), ARENA);
+            MemorySegment hostTick = upcall("hostTick", MethodType.methodType(int.class, int.class),
+                    FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
             JitContext.Builder builder = JitContext.builder().resolver(SymbolResolver.of("host",
                     symbol -> symbol.equals("host_tick") ? Optional.of(hostTick) : Optional.empty()));
             callTimeout.ifPresent(builder::callTimeout);

@@ -24,8 +24,10 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -59,6 +61,8 @@ public final class JitLinker implements AutoCloseable {
     private final LLVMOrcLLJITRef jit;
     private final LLVMOrcExecutionSessionRef session;
     private final ArrayDeque<LLVMOrcJITDylibRef> freeDylibs = new ArrayDeque<>();
+    /** The plugins' code not closed yet, closed by {@link #close()} before the LLJIT goes: its ranges and gates. */
+    private final Set<PluginCode> live = new HashSet<>();
     private long dylibCount;
     private volatile boolean closed;
 
@@ -90,6 +94,7 @@ public final class JitLinker implements AutoCloseable {
                     ? LLVM.LLVMOrcExecutionSessionCreateBareJITDylib(session, "predicator-plugin-" + dylibCount++)
                     : freeDylibs.pop();
             PluginCode code = new PluginCode(this, dylib);
+            live.add(code);
             try {
                 code.addresses(add(unit, code, code.newTracker(), imports, resolverIds));
                 return code;
@@ -142,6 +147,11 @@ public final class JitLinker implements AutoCloseable {
             if (closed) {
                 return;
             }
+            // A context closes its plugins first; what is left here (after a failure) must still forget its code
+            // ranges and free its gates, which the LLJIT does not own.
+            for (PluginCode code : List.copyOf(live)) {
+                code.close();
+            }
             closed = true;
             freeDylibs.clear();
             String error = Llvm.consume(LLVM.LLVMOrcDisposeLLJIT(jit));
@@ -162,9 +172,10 @@ public final class JitLinker implements AutoCloseable {
      * Gives back a closed plugin's JITDylib and trackers, in reverse order of creation; the JITDylib is reused only
      * if every removal succeeded, and empties the list. Does nothing once the LLJIT is disposed: that freed them all.
      */
-    void release(LLVMOrcJITDylibRef dylib, List<LLVMOrcResourceTrackerRef> trackers) {
+    void release(PluginCode code, LLVMOrcJITDylibRef dylib, List<LLVMOrcResourceTrackerRef> trackers) {
         lock.lock();
         try {
+            live.remove(code);
             if (closed) {
                 return;
             }

@@ -58,7 +58,7 @@ public final class PluginCode implements AutoCloseable {
         if (registered) {
             Containment.get().codeRanges().remove(owner);
         }
-        linker.release(dylib, trackers);
+        linker.release(this, dylib, trackers);
         ImportGates importGates = Containment.get().importGates();
         for (long[] set : gates) {
             importGates.free(set[0], (int) set[1]);
