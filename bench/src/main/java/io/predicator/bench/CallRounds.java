@@ -211,7 +211,8 @@ public final class CallRounds {
         return summary;
     }
 
-    private static double percentile(double[] values, int percent) {
+    /** Returns the value below which {@code percent} percent of the values lie (the nearest rank). */
+    static double percentile(double[] values, int percent) {
         double[] sorted = values.clone();
         Arrays.sort(sorted);
         return sorted[Math.min(sorted.length - 1, sorted.length * percent / 100)];

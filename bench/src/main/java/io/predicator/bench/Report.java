@@ -19,6 +19,10 @@ final class Report {
     static final double PARITY = 1.05;
     /** "Ahead" must beat the ahead-of-time code by more than the noise. */
     static final double AHEAD = 0.95;
+    /** Goal 3c: kernels with a call timeout at most this much slower than without. */
+    static final double DEADLINE_COMPUTE = 1.03;
+    /** Goal 2d: a call with a timeout at most this much slower than one without (the timer costs a call nothing). */
+    static final double DEADLINE_CALL = 1.05;
 
     private final Map<String, Object> results;
     private final StringBuilder out = new StringBuilder();
@@ -224,6 +228,52 @@ final class Report {
         callGoal("2a", "1 thread", paired, "threads1", ratio(safe1, raw1));
         callGoal("2b", "2 threads", paired, "threads2", ratio(safe2, raw2));
         faults();
+        deadlines();
+    }
+
+    /** Goals 2d and 3c: what a call timeout costs a call and a kernel, from {@link DeadlineRounds}. */
+    private void deadlines() {
+        line("### Deadlines");
+        line();
+        line("What a call timeout costs (`DeadlineRounds`, a JVM of its own): the trivial plugin and the compute "
+                + "kernels (`clang -O2` bitcode at O2) are each loaded twice, with `callTimeout(1 min)` and without, "
+                + "and every round runs a block of each on both sides, the order alternating. Both sides run while a "
+                + "timed plugin is loaded, so the one watchdog thread ticks every millisecond for both; nothing is "
+                + "polled in plugin code (a runaway call is stopped by a signal, or at an import gate), so the "
+                + "kernels' machine code is the same on both sides, and every call stores the clock and its deadline "
+                + "whether it has one or not (goal 2a measures that). Medians over the rounds.");
+        line();
+        Map<String, Object> deadlines = map(results.get("deadlines"));
+        line("| Subject | Block without a timeout | With | With vs without, median (p10–p90) |");
+        line("|---|---|---|---|");
+        Optional<Double> worstKernel = Optional.empty();
+        boolean complete = true;
+        for (String subject : List.of("call", "records", "pixels", "fnv1a")) {
+            Map<String, Object> one = map(deadlines.get(subject));
+            Optional<Double> median = number(one.get("median"));
+            line("| " + (subject.equals("call") ? "`add`, " + get(deadlines, "callsPerBlock") + " calls" : subject)
+                    + " | " + number(one.get("nanosWithout")).map(Report::duration).orElse(NOT_MEASURED) + " | "
+                    + number(one.get("nanosWith")).map(Report::duration).orElse(NOT_MEASURED) + " | "
+                    + median.map(r -> times(r) + " (" + times(number(one.get("p10")).orElse(0.0)) + "–"
+                    + times(number(one.get("p90")).orElse(0.0)) + ")").orElse("–") + " |");
+            if (!subject.equals("call")) {
+                if (median.isEmpty()) {
+                    complete = false;
+                } else if (worstKernel.isEmpty() || median.get() > worstKernel.get()) {
+                    worstKernel = median;
+                }
+            }
+        }
+        line();
+        line("Rounds: " + get(deadlines, "rounds") + ".");
+        line();
+        Optional<Double> call = number(map(deadlines.get("call")).get("median"));
+        goal("2d", "A call with a call timeout vs without (one timer for the process: nothing per call)",
+                call.map(Report::times), "≤ " + DEADLINE_CALL + "×", call.map(r -> r <= DEADLINE_CALL),
+                missing("call"));
+        Optional<Double> kernels = complete ? worstKernel : Optional.empty();
+        goal("3c", "Compute kernels with a call timeout vs without, worst kernel", kernels.map(Report::times),
+                "≤ " + DEADLINE_COMPUTE + "×", kernels.map(r -> r <= DEADLINE_COMPUTE), missing("call"));
     }
 
     /** Goal 2c: a contained fault's cost, from {@link FaultRounds}. */

@@ -49,6 +49,7 @@ public final class RunAll {
     /** Rounds of {@link FaultRounds}, 64 plugins each: about 1,300 loads, a few seconds. */
     static final int FAULT_ROUNDS = 20;
     static final int CALL_BLOCK = 100_000;
+    static final int DEADLINE_ROUNDS = 500;
     /** The groups, in the order they run. */
     static final List<String> GROUPS = List.of("call", "load", "concurrent", "compute", "churn", "large", "startup");
 
@@ -135,6 +136,7 @@ public final class RunAll {
         });
         if (group.equals("call")) {
             results.remove("faults");
+            results.remove("deadlines");
         }
         try {
             switch (group) {
@@ -157,6 +159,7 @@ public final class RunAll {
                     jmh(group);
                     callRounds();
                     faultRounds();
+                    deadlineRounds();
                 }
                 default -> {
                     precompile(group);
@@ -227,6 +230,13 @@ public final class RunAll {
     private void faultRounds() throws IOException, InterruptedException {
         Process process = java(FaultRounds.class, String.valueOf(quick ? 3 : FAULT_ROUNDS), "64");
         results.put("faults", Json.parse(lastLine(process, "{")));
+    }
+
+    /** Goals 2d and 3c: calls and kernels with a call timeout against without, paired, in a JVM of their own. */
+    private void deadlineRounds() throws IOException, InterruptedException {
+        Process process = java(DeadlineRounds.class, String.valueOf(quick ? 20 : DEADLINE_ROUNDS),
+                String.valueOf(quick ? 10_000 : CALL_BLOCK));
+        results.put("deadlines", Json.parse(lastLine(process, "{")));
     }
 
     /** The large plugin's interleaved rounds, in a JVM of their own. */
