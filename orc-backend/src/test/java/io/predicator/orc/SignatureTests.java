@@ -234,6 +234,20 @@ class SignatureTests {
         }
     }
 
+    @Test
+    void aFunctionThatReturnsAStructureByValueIsRefusedWithATypedException() {
+        MemoryLayout pair = MemoryLayout.structLayout(JAVA_LONG, JAVA_LONG);
+        String ir = "%pair = type { i64, i64 }\ndefine %pair @make(i64 %a) {\n"
+                + "  %p = insertvalue %pair undef, i64 %a, 0\n  %q = insertvalue %pair %p, i64 %a, 1\n  ret %pair %q\n}\n";
+        try (Plugin structs = context.load(ModuleSource.of("make.o", TestModules.object(ir)))) {
+            assertThatThrownBy(() -> structs.function("make", FunctionDescriptor.of(pair, JAVA_LONG)))
+                    .isInstanceOf(UnsupportedModuleException.class)
+                    .hasMessageContaining("'make.o'")
+                    .hasMessageContaining("function 'make' returns a structure by value")
+                    .hasMessageContaining("through a pointer argument");
+        }
+    }
+
     /** {@code void name(type, ...)} that ignores its parameters. */
     private static String consumer(String name, String type, int count) {
         return "define void @" + name + "(" + String.join(", ", Collections.nCopies(count, type)) + ") {\n"

@@ -130,12 +130,18 @@ final class GuardedCalls {
     }
 
     /**
-     * Refuses a function whose arguments need more slots than a call from Java can pass ({@link #MAX_ARGUMENT_SLOTS}),
-     * before the JVM would refuse to make the call's method handles.
+     * Refuses a function that contained calls cannot make: one that returns a structure by value (the trampolines
+     * return scalars only), or whose arguments need more slots than a call from Java can pass
+     * ({@link #MAX_ARGUMENT_SLOTS}), before the JVM would refuse to make the call's method handles.
      *
-     * @throws UnsupportedModuleException naming the function, its parameter count and the limit
+     * @throws UnsupportedModuleException naming the function and what it needs
      */
     private static void checkArguments(OrcPlugin plugin, String symbol, FunctionDescriptor descriptor) {
+        if (descriptor.returnLayout().orElse(null) instanceof GroupLayout returned) {
+            throw new UnsupportedModuleException(plugin.name(), "function '" + symbol + "' returns a structure by "
+                    + "value (" + returned + "), which a contained call cannot return; return it through a pointer "
+                    + "argument instead");
+        }
         List<MemoryLayout> arguments = descriptor.argumentLayouts();
         int slots = 0;
         for (MemoryLayout argument : arguments) {
