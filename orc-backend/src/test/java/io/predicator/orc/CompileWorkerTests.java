@@ -105,6 +105,26 @@ class CompileWorkerTests {
     }
 
     @Test
+    void aModuleThatMakesLlvmAllocatePastTheWorkersMemoryLimitIsMalformedAndTheNextLoadWorks() {
+        // Four GiB of constant from 150 bytes of IR: without the limit the worker takes minutes and 8 GiB to compile it.
+        String bomb = """
+                @g = global <1073741824 x i32> splat (i32 1)
+                define i32 @f(i64 %x) {
+                  %p = getelementptr i32, ptr @g, i64 %x
+                  %v = load i32, ptr %p
+                  ret i32 %v
+                }
+                """;
+        try (JitContext jit = JitContext.builder().build()) {
+            assertThatThrownBy(() -> jit.load(ModuleSource.ir("bomb.ll", bomb)))
+                    .isInstanceOf(MalformedModuleException.class)
+                    .hasMessageContaining("'bomb.ll'")
+                    .hasMessageContaining("LLVM ran out of memory on it (a compile worker may use 4 GiB)");
+            assertAddWorks(jit);
+        }
+    }
+
+    @Test
     void workersThatDieAreReplacedWhileOtherThreadsKeepLoading() throws Exception {
         byte[] crashing = PathologicalInputTests.resource("use-list-segv.bc");
         ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();

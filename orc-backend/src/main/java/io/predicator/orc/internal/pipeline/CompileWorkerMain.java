@@ -4,6 +4,7 @@ import io.predicator.JitException;
 import io.predicator.MalformedModuleException;
 import io.predicator.PolicyViolationException;
 import io.predicator.UnsupportedModuleException;
+import io.predicator.orc.internal.worker.MemoryLimit;
 import io.predicator.orc.internal.worker.WorkerProtocol;
 
 import java.io.BufferedInputStream;
@@ -42,6 +43,7 @@ public final class CompileWorkerMain {
      * @throws IOException if the protocol streams fail (the JVM that started this worker is gone)
      */
     public static void main(String[] arguments) throws IOException {
+        MemoryLimit.applyToThisProcess();
         DataInputStream requests = new DataInputStream(new BufferedInputStream(System.in, 1 << 16));
         DataOutputStream responses = new DataOutputStream(new BufferedOutputStream(
                 new FileOutputStream(FileDescriptor.out), 1 << 16));

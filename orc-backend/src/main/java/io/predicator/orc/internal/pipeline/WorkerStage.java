@@ -6,6 +6,7 @@ import io.predicator.MalformedModuleException;
 import io.predicator.PolicyViolationException;
 import io.predicator.UnsupportedModuleException;
 import io.predicator.orc.internal.worker.CompileWorkers;
+import io.predicator.orc.internal.worker.MemoryLimit;
 import io.predicator.orc.internal.worker.WorkerFailure;
 import io.predicator.orc.internal.worker.WorkerProtocol;
 
@@ -89,7 +90,8 @@ final class WorkerStage {
             return new CompilationException("LLVM cannot compile plugin '" + sourceName + "': " + fatal
                     + " (in a compile worker, which ended; this JVM is unaffected)");
         }
-        return new MalformedModuleException(sourceName, (fatal != null ? "LLVM ran out of memory on it: "
+        return new MalformedModuleException(sourceName, (fatal != null ? "LLVM ran out of memory on it (a compile "
+                + "worker may use " + (MemoryLimit.BYTES >> 30) + " GiB): "
                 : "LLVM crashed on it: ") + failure.getMessage() + "; this JVM never read it");
     }
 

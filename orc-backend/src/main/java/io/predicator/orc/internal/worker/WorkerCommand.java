@@ -73,7 +73,8 @@ record WorkerCommand(List<String> arguments) {
                 "-Xmx1g", "-Xss16m", "--enable-native-access=ALL-UNNAMED", "-Djava.awt.headless=true",
                 // A crash report goes where the worker's owner reads it (and deletes it), not into the working
                 // directory; the VM's own output stays off standard output, which carries the protocol.
-                "-XX:ErrorFile=" + crashReport("%p"), "-XX:-CreateCoredumpOnCrash", "-XX:+DisplayVMOutputToStderr"));
+                "-XX:ErrorFile=" + crashReport("%p"), "-XX:-CreateCoredumpOnCrash", "-XX:+DisplayVMOutputToStderr",
+                "-D" + MemoryLimit.PROPERTY + "=" + MemoryLimit.BYTES));
         System.getProperties().stringPropertyNames().stream()
                 .filter(name -> name.startsWith("org.bytedeco.") || name.startsWith("io.predicator."))
                 .sorted()
