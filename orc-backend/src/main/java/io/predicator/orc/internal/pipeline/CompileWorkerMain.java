@@ -33,7 +33,17 @@ import java.util.Optional;
 public final class CompileWorkerMain {
     private static final String WARM_UP = "define i32 @warm_up(i32 %x) {\n  %y = add i32 %x, 1\n  ret i32 %y\n}\n";
 
+    /** The worker's JIT for trial links of objects, created by the first one. */
+    private static JitLinker linker;
+
     private CompileWorkerMain() {
+    }
+
+    private static JitLinker linker() {
+        if (linker == null) {
+            linker = new JitLinker();
+        }
+        return linker;
     }
 
     /**
@@ -49,7 +59,8 @@ public final class CompileWorkerMain {
                 new FileOutputStream(FileDescriptor.out), 1 << 16));
         System.setOut(new PrintStream(new FileOutputStream(FileDescriptor.err), true, StandardCharsets.UTF_8));
         Map<List<Long>, IrCompiler> compilers = new HashMap<>();
-        compile(compilers, new WorkerProtocol.Request("warm-up", 2, true, false, 1, Long.MAX_VALUE, false,
+        compile(compilers, new WorkerProtocol.Request("warm-up", 2, true, false, 1, Long.MAX_VALUE,
+                WorkerProtocol.Mode.COMPILE,
                 WARM_UP.getBytes(StandardCharsets.UTF_8))); // loads LLVM and its target before the first request
         responses.write(WorkerProtocol.READY);
         responses.flush();
@@ -68,9 +79,11 @@ public final class CompileWorkerMain {
             // Trusted here: this process is the one that takes the risk.
             CompileRequest trusted = new CompileRequest(request.level(), request.optimizeIr(),
                     request.allowInlineAssembly(), false, false, java.time.Duration.ofDays(1));
-            CompiledModule compiled = request.checkOnly()
-                    ? compiler.check(request.sourceName(), request.content(), trusted, timings)
-                    : compiler.compile(request.sourceName(), request.content(), trusted, timings);
+            CompiledModule compiled = switch (request.mode()) {
+                case CHECK -> compiler.check(request.sourceName(), request.content(), trusted, timings);
+                case COMPILE -> compiler.compile(request.sourceName(), request.content(), trusted, timings);
+                case LINK -> TrialLinkStage.inWorker(linker(), request.sourceName(), request.content());
+            };
             return WorkerProtocol.Response.compiled(ObjectCache.encode(compiled), timings.parseNanos,
                     timings.optimizeNanos, timings.codegenNanos);
         } catch (MalformedModuleException e) {

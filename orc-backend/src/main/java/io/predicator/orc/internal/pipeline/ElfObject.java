@@ -43,6 +43,8 @@ public final class ElfObject {
     private static final int STT_FILE = 4;
     private static final int STT_FUNC = 2;
     private static final int R_X86_64_PLT32 = 4;
+    private static final int R_X86_64_GOTPCRELX = 41;
+    private static final int R_X86_64_REX_GOTPCRELX = 42;
     private static final int STT_TLS = 6;
     private static final int STT_GNU_IFUNC = 10;
     private static final int STV_INTERNAL = 1;
@@ -312,6 +314,11 @@ public final class ElfObject {
             }
             Section target = sections[(int) relocations.info];
             long count = relocations.size / entrySize;
+            if (count > 0 && target.type == SHT_NOBITS) {
+                // JITLink patches and reads the bytes of the fixup's block, which a zero-fill section lacks.
+                throw malformed("relocation section " + relocations.name + " applies to section " + target.name
+                        + ", which has no contents (SHT_NOBITS)");
+            }
             for (long i = 0; i < count; i++) {
                 long at = relocations.offset + entrySize * i;
                 long offset = u64(at);
@@ -321,12 +328,31 @@ public final class ElfObject {
                     throw malformed("relocation " + i + " of " + relocations.name + " names symbol " + symbol
                             + " of " + symbolCount);
                 }
-                ((int) info == R_X86_64_PLT32 ? called : otherwiseUsed).set((int) symbol);
-                if (target.type != SHT_NOBITS && (offset < 0 || offset >= target.size)) {
-                    throw malformed("relocation " + i + " of " + relocations.name + " patches offset " + offset
-                            + " outside section " + target.name + " (" + target.size + " bytes)");
+                int type = (int) info;
+                (type == R_X86_64_PLT32 ? called : otherwiseUsed).set((int) symbol);
+                int width = fixupBytes(type);
+                if (offset < 0 || offset >= target.size || target.size - offset < width) {
+                    throw malformed("relocation " + i + " of " + relocations.name + " patches " + width
+                            + " bytes at offset " + offset + ", outside section " + target.name + " ("
+                            + target.size + " bytes)");
+                }
+                if ((type == R_X86_64_GOTPCRELX && offset < 2) || (type == R_X86_64_REX_GOTPCRELX && offset < 3)) {
+                    // JITLink reads the instruction in front of the fixup to relax it.
+                    throw malformed("relocation " + i + " of " + relocations.name + " relaxes an instruction that "
+                            + "would start before section " + target.name);
                 }
             }
+        }
+
+        /** The bytes an x86-64 relocation of this type patches; 1 for types JITLink refuses anyway. */
+        private static int fixupBytes(int type) {
+            return switch (type) {
+                case 1, 24, 25, 33 -> 8;                           // 64, PC64, GOTOFF64, SIZE64
+                case 2, 3, 4, 9, 10, 11, 26, 32, 41, 42 -> 4;      // PC32, GOT32, PLT32, GOTPCREL, 32, 32S, GOTPC32,
+                                                                   // SIZE32, GOTPCRELX, REX_GOTPCRELX
+                case 12, 13 -> 2;                                  // 16, PC16
+                default -> 1;
+            };
         }
 
         private void checkSupported(Section[] sections) {

@@ -26,12 +26,13 @@ import java.util.TreeMap;
  *   ModuleSource ─read─▶ Input… ─┬─ IR: parse ─▶ check ─▶ optimise ─▶ emit ─▶ object bytes (IrCompiler) ─┐
  *                                └─ object ───────────────────────────────────────────────────────────────┤
  *                                        link unit (ELF validation, duplicate symbols) ◀──────────────────┘
+ *                                        ─▶ trial link (untrusted source objects, in a worker)
  *                                        ─▶ resolve (imports → addresses) ─▶ link (JitLinker) ─▶ PluginCode
  * </pre>
  *
  * <p>A load on first use runs read, parse and check at load ({@link IrCompiler#analyse}), resolves what the
  * exports' code can reach and links only those imports; each first use of an export then runs optimise, emit, link
- * unit, resolve and link for the piece it needs ({@link #linkPiece}). Inspection stops after link unit.
+ * unit, resolve and link for the piece it needs ({@link #linkPiece}). Inspection stops after the trial link.
  *
  * <p>Threads: any number of loads run the stages at once; compile stages run on the loading thread and, for large
  * modules, on the compiler's threads; only {@link JitLinker} takes a lock. The pipeline owns the compiler and the
@@ -42,6 +43,7 @@ public final class Pipeline implements AutoCloseable {
 
     private final ReadStage read = new ReadStage();
     private final LinkUnitStage linkUnit = new LinkUnitStage();
+    private final TrialLinkStage trialLink = new TrialLinkStage();
     private final ResolveStage resolve = new ResolveStage(Containment.get().servedSymbols());
     private final JitLinker linker;
     private final IrCompiler compiler;
@@ -184,11 +186,13 @@ public final class Pipeline implements AutoCloseable {
     private LinkUnit unit(String name, ModuleFormat format, List<Input> inputs, CompileRequest request,
                           LoadTimings timings) {
         List<Input> objects = new ArrayList<>();
+        List<Input> sourceObjects = new ArrayList<>();
         Map<String, Signature> signatures = new HashMap<>();
         boolean inlineAssembly = false;
         for (Input input : inputs) {
             if (!input.isIr()) {
                 objects.add(input);
+                sourceObjects.add(input);
                 continue;
             }
             CompiledModule output = compiler.compile(input.name(), input.bytes(), request, timings);
@@ -196,6 +200,8 @@ public final class Pipeline implements AutoCloseable {
             signatures.putAll(output.signatures());
             inlineAssembly |= output.inlineAssembly() != null;
         }
-        return linkUnit.apply(name, format, objects, signatures, inlineAssembly, null);
+        LinkUnit unit = linkUnit.apply(name, format, objects, signatures, inlineAssembly, null);
+        trialLink.apply(name, sourceObjects, request);
+        return unit;
     }
 }

@@ -37,7 +37,7 @@ final class WorkerStage {
 
     /** Compiles the module in a worker: the objects and the module's facts. */
     CompiledModule apply(String sourceName, byte[] content, CompileRequest request, LoadTimings timings) {
-        return send(sourceName, content, request, false, timings);
+        return send(sourceName, content, request, WorkerProtocol.Mode.COMPILE, timings);
     }
 
     /**
@@ -45,13 +45,18 @@ final class WorkerStage {
      * (for compilation on first use) knowing that LLVM's reader survives it and the checks pass.
      */
     void check(String sourceName, byte[] content, CompileRequest request, LoadTimings timings) {
-        send(sourceName, content, request, true, timings);
+        send(sourceName, content, request, WorkerProtocol.Mode.CHECK, timings);
     }
 
-    private CompiledModule send(String sourceName, byte[] content, CompileRequest request, boolean checkOnly,
+    /** Links objects in a worker and unlinks them, so that this JVM links them knowing that JITLink survives them. */
+    void link(String sourceName, byte[] objects, CompileRequest request) {
+        send(sourceName, objects, request, WorkerProtocol.Mode.LINK, new LoadTimings());
+    }
+
+    private CompiledModule send(String sourceName, byte[] content, CompileRequest request, WorkerProtocol.Mode mode,
                                 LoadTimings timings) {
         WorkerProtocol.Request sent = new WorkerProtocol.Request(sourceName, request.level(), request.optimizeIr(),
-                request.allowInlineAssembly(), threads, splitBlocks, checkOnly, content);
+                request.allowInlineAssembly(), threads, splitBlocks, mode, content);
         WorkerProtocol.Response response;
         try {
             response = CompileWorkers.shared().compile(sent, request.compileTimeout());

@@ -23,8 +23,18 @@ public final class WorkerProtocol {
     private WorkerProtocol() {
     }
 
+    /** What a request asks of the worker. */
+    public enum Mode {
+        /** Compile an IR or bitcode module. */
+        COMPILE,
+        /** Parse, verify and check an IR or bitcode module without generating code. */
+        CHECK,
+        /** Link objects (given as {@code TrialLinkStage} encodes them) against stand-in imports, and unlink them. */
+        LINK
+    }
+
     /**
-     * A compile of one IR or bitcode module, or only its checks.
+     * A compile of one IR or bitcode module, only its checks, or a trial link of objects.
      *
      * @param sourceName the module's name, for messages
      * @param level the optimisation level
@@ -32,12 +42,13 @@ public final class WorkerProtocol {
      * @param allowInlineAssembly whether the module may use inline assembly
      * @param threads how many threads may compile the module
      * @param splitBlocks the size, in basic blocks, from which a module is compiled in parts on those threads
-     * @param checkOnly true to parse, verify and check the module without generating code (a module compiled on
-     *        first use, which this JVM then parses knowing that LLVM can)
-     * @param content the IR text or bitcode
+     * @param mode what to do: {@link Mode#CHECK} serves a module compiled on first use, which this JVM then parses
+     *        knowing that LLVM can; {@link Mode#LINK} serves objects, which this JVM then links knowing that JITLink
+     *        survives them
+     * @param content the IR text or bitcode, or the objects
      */
     public record Request(String sourceName, int level, boolean optimizeIr, boolean allowInlineAssembly, int threads,
-                          long splitBlocks, boolean checkOnly, byte[] content) {
+                          long splitBlocks, Mode mode, byte[] content) {
         /** Writes the request. */
         public void write(DataOutputStream out) throws IOException {
             out.writeInt(MAGIC);
@@ -47,7 +58,7 @@ public final class WorkerProtocol {
             out.writeBoolean(allowInlineAssembly);
             out.writeInt(threads);
             out.writeLong(splitBlocks);
-            out.writeBoolean(checkOnly);
+            out.writeByte(mode.ordinal());
             out.writeInt(content.length);
             out.write(content);
             out.flush();
@@ -74,11 +85,14 @@ public final class WorkerProtocol {
             boolean allowInlineAssembly = in.readBoolean();
             int threads = in.readInt();
             long splitBlocks = in.readLong();
-            boolean checkOnly = in.readBoolean();
+            int mode = in.readUnsignedByte();
+            if (mode >= Mode.values().length) {
+                throw new IOException("not a compile request: mode " + mode);
+            }
             byte[] content = new byte[in.readInt()];
             in.readFully(content);
-            return new Request(sourceName, level, optimizeIr, allowInlineAssembly, threads, splitBlocks, checkOnly,
-                    content);
+            return new Request(sourceName, level, optimizeIr, allowInlineAssembly, threads, splitBlocks,
+                    Mode.values()[mode], content);
         }
     }
 

@@ -1,0 +1,109 @@
+package io.predicator.orc.internal.pipeline;
+
+import io.predicator.JitException;
+import io.predicator.MalformedModuleException;
+import io.predicator.ModuleFormat;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Stage "trial link", for untrusted objects and archive members: before this JVM hands objects that it did not
+ * compile to JITLink, a compile worker links them, against stand-in addresses for their imports, and unlinks them
+ * again. The Java ELF reader ({@link ElfObject}) refuses what it can name first; the trial is the guarantee, since
+ * JITLink, like the rest of LLVM, is not hardened against crafted input: a worker that crashes on the objects
+ * becomes {@link MalformedModuleException} and this JVM never links them. Link errors in the trial are left to the
+ * real link, which reports them with the real imports (a stand-in address may be out of a relocation's reach where
+ * the real one is not). Objects the pipeline compiled itself, and trusted input, skip the trial.
+ */
+final class TrialLinkStage {
+    /** Where the stand-ins of the imports point: memory that is mapped, and never run or written by the trial. */
+    private static final int STAND_IN_BYTES = 1 << 20;
+    private final WorkerStage worker = new WorkerStage(1, Long.MAX_VALUE);
+
+    /**
+     * Links the objects in a worker first, if the load does not trust its input.
+     *
+     * @param name the module's name, for messages
+     * @param objects the objects of the module source (not those the pipeline compiled)
+     * @param request the load's request
+     */
+    void apply(String name, List<Input> objects, CompileRequest request) {
+        if (request.untrusted() && !objects.isEmpty()) {
+            worker.link(name, encode(objects), request);
+        }
+    }
+
+    /**
+     * The worker's side: links the objects into a JIT of the worker's own, with every import at a stand-in address,
+     * and removes them again.
+     *
+     * @param linker the worker's linker
+     * @param name the module's name
+     * @param content the objects as {@link #apply} sent them
+     * @return an empty compiled module: the trial's only answer is that the worker survived it
+     * @throws MalformedModuleException if the objects are damaged, as the reader in this JVM would find
+     */
+    static CompiledModule inWorker(JitLinker linker, String name, byte[] content) {
+        LinkUnit unit = new LinkUnitStage().apply(name, ModuleFormat.OBJECT, decode(name, content), Map.of(), false,
+                null);
+        Map<String, Long> standIns = new LinkedHashMap<>();
+        int i = 0;
+        for (String symbol : unit.imports().keySet()) {
+            standIns.put(symbol, StandIns.BASE + 16L * (i++ % (STAND_IN_BYTES / 16)));
+        }
+        try {
+            linker.link(unit, standIns, List.of("trial link")).close();
+        } catch (JitException linkError) {
+            // The real link reports it with the real imports.
+        }
+        return new CompiledModule(List.of(), Map.of(), null);
+    }
+
+    /** The stand-ins' memory, mapped once per worker. */
+    private static final class StandIns {
+        static final long BASE = Arena.global().allocate(STAND_IN_BYTES, 4096).address();
+    }
+
+    private static byte[] encode(List<Input> objects) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeInt(objects.size());
+            for (Input object : objects) {
+                byte[] objectName = object.name().getBytes(StandardCharsets.UTF_8);
+                out.writeInt(objectName.length);
+                out.write(objectName);
+                out.writeInt(object.bytes().length);
+                out.write(object.bytes());
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("writing to memory failed", e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static List<Input> decode(String name, byte[] content) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(content))) {
+            int count = in.readInt();
+            List<Input> objects = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                byte[] objectName = in.readNBytes(in.readInt());
+                byte[] bytes = in.readNBytes(in.readInt());
+                objects.add(new Input(new String(objectName, StandardCharsets.UTF_8),
+                        ModuleFormat.OBJECT, bytes));
+            }
+            return objects;
+        } catch (IOException | RuntimeException e) {
+            throw new MalformedModuleException(name, "the objects sent for a trial link are damaged: " + e);
+        }
+    }
+}
