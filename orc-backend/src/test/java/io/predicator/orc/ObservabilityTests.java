@@ -63,6 +63,34 @@ class ObservabilityTests {
     }
 
     @Test
+    void untrustedObjectsAreTrialLinkedInAWorkerFirstAndTheLoadEventSaysForHowLong(@TempDir Path directory)
+            throws Exception {
+        Path file = directory.resolve("trial.jfr");
+        byte[] object = TestModules.object(TestModules.valueIr(6));
+        try (Recording recording = new Recording()) {
+            recording.enable("io.predicator.PluginLoad").withoutThreshold();
+            recording.start();
+            try (JitContext jit = JitContext.builder().build()) {
+                try (Plugin untrusted = jit.load(ModuleSource.object("untrusted.o", object))) {
+                    assertThat(untrusted.function("value", IntSupplier.class).getAsInt()).isEqualTo(6);
+                }
+                jit.load(ModuleSource.object("trusted.o", object), LoadOptions.builder().trustInput(true).build())
+                        .close();
+                jit.load(ModuleSource.ir("ir.ll", TestModules.valueIr(7))).close();
+            }
+            recording.stop();
+            recording.dump(file);
+        }
+        List<RecordedEvent> events = RecordingFile.readAllEvents(file);
+        assertThat(single(events, "io.predicator.PluginLoad", "untrusted.o").getDuration("trialLinkNanos"))
+                .as("an untrusted object is linked in a worker first").isPositive();
+        assertThat(single(events, "io.predicator.PluginLoad", "trusted.o").getDuration("trialLinkNanos"))
+                .as("trusted input skips the trial").isZero();
+        assertThat(single(events, "io.predicator.PluginLoad", "ir.ll").getDuration("trialLinkNanos"))
+                .as("objects the pipeline compiled itself skip the trial").isZero();
+    }
+
+    @Test
     void flightRecorderSeesLoadsUnloadsAndResolutionFailures(@TempDir Path directory) throws Exception {
         Path file = directory.resolve("predicator.jfr");
         try (Recording recording = new Recording()) {

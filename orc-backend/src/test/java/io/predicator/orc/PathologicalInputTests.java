@@ -390,6 +390,33 @@ class PathologicalInputTests {
                 .hasMessageContaining("bytes at offset " + (textSize - 2) + ", outside section .text");
     }
 
+    @Test
+    void aCommonSymbolWhoseSizeWrapsJitLinksLayoutIsRefused() {
+        // Found by a search of mutated objects: a common symbol of 2^64 - 2048 bytes wrapped JITLink's segment sizes
+        // to an empty allocation, which it then wrote .data into (SIGSEGV in memcpy). In-process that ended the JVM;
+        // the default path's trial link in a compile worker contained it; the reader now refuses it by name.
+        byte[] object = TestModules.object("@d = global [4 x i32] [i32 1, i32 2, i32 3, i32 4]\n"
+                + "@cm = common global i32 0\n");
+        ByteBuffer elf = ByteBuffer.wrap(object).order(ByteOrder.LITTLE_ENDIAN);
+        int symbols = sectionHeader(elf, 2 /* SHT_SYMTAB */, ".symtab");
+        int table = Math.toIntExact(elf.getLong(symbols + 24));
+        long count = elf.getLong(symbols + 32) / 24;
+        boolean patched = false;
+        for (int symbol = 1; symbol < count && !patched; symbol++) {
+            int entry = table + 24 * symbol;
+            if ((elf.getShort(entry + 6) & 0xFFFF) == 0xFFF2) { // SHN_COMMON
+                elf.putLong(entry + 16, -2048L);                 // st_size
+                patched = true;
+            }
+        }
+        assertThat(patched).as("the object has a common symbol").isTrue();
+
+        assertThatThrownBy(() -> loadAndClose(ModuleSource.object("common.o", object)))
+                .isInstanceOf(MalformedModuleException.class)
+                .hasMessageContaining("common symbol")
+                .hasMessageContaining("('cm') asks for 18446744073709549568 bytes of zeroed memory");
+    }
+
     /** The index of the first section of a type and name. */
     private static int sectionIndex(ByteBuffer elf, int type, String name) {
         return (sectionHeader(elf, type, name) - Math.toIntExact(elf.getLong(40))) / 64;

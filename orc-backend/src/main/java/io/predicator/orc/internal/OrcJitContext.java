@@ -134,6 +134,7 @@ public final class OrcJitContext implements JitContext {
             event.parseNanos = timings.parseNanos;
             event.optimizeNanos = timings.optimizeNanos;
             event.codegenNanos = timings.codegenNanos;
+            event.trialLinkNanos = timings.trialLinkNanos;
             event.linkNanos = timings.linkNanos;
             event.cacheHit = timings.cacheHit;
             event.objects = timings.objects;

@@ -45,6 +45,10 @@ final class PluginEvents {
         @Label("Code Generation Time")
         @Timespan
         long codegenNanos;
+        @Label("Trial Link Time")
+        @Description("Linking the module's own objects once in a compile worker first; 0 for trusted input and IR")
+        @Timespan
+        long trialLinkNanos;
         @Label("Link Time")
         @Timespan
         long linkNanos;

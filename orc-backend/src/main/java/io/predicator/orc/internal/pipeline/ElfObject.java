@@ -36,6 +36,7 @@ public final class ElfObject {
     private static final long SHF_TLS = 0x400;
     private static final int SHN_UNDEF = 0;
     private static final int SHN_LORESERVE = 0xff00;
+    private static final int SHN_COMMON = 0xfff2;
     private static final int SHN_XINDEX = 0xffff;
     private static final int STB_LOCAL = 0;
     private static final int STB_WEAK = 2;
@@ -136,6 +137,8 @@ public final class ElfObject {
         private final String source;
         private final byte[] bytes;
         private final ByteBuffer buffer;
+        /** The bytes of the zero-filled sections, which common symbols add to. */
+        private long zeroFilledSections;
 
         Reader(String source, byte[] bytes) {
             this.source = source;
@@ -184,6 +187,13 @@ public final class ElfObject {
             Section[] sections = new Section[(int) sectionCount];
             for (int i = 0; i < sections.length; i++) {
                 sections[i] = section(sectionOffset + 64L * i, i);
+                if (sections[i].type == SHT_NOBITS) {
+                    zeroFilledSections += sections[i].size; // each at most MAX_SIZE: no overflow
+                }
+            }
+            if (zeroFilledSections > MAX_SIZE) {
+                throw unsupported("its zero-filled sections ask for " + zeroFilledSections + " bytes of zeroed memory, "
+                        + "more than the " + MAX_SIZE + " a plugin may have");
             }
             if (stringSectionIndex >= sections.length) {
                 throw malformed("section name table index " + stringSectionIndex + " is out of range");
@@ -237,6 +247,31 @@ public final class ElfObject {
             return new ElfObject(source, bytes, definitions, references, codeBytes, dataBytes);
         }
 
+        /**
+         * Checks a common symbol, whose size JITLink allocates as zeroed memory and whose value is its alignment: an
+         * unchecked size wrapped JITLink's layout to an empty allocation that it then wrote to (SIGSEGV).
+         *
+         * @return the common symbols' bytes so far, this one's included
+         */
+        private long checkCommon(long index, String symbolName, long alignment, long size, long before) {
+            if (size < 0 || size > MAX_SIZE) {
+                throw malformed("common symbol " + index + " ('" + symbolName + "') asks for "
+                        + Long.toUnsignedString(size) + " bytes of zeroed memory, more than the " + MAX_SIZE
+                        + " a plugin may have");
+            }
+            if (alignment <= 0 || Long.bitCount(alignment) != 1 || alignment > MAX_SIZE) {
+                throw malformed("common symbol " + index + " ('" + symbolName + "') has alignment "
+                        + Long.toUnsignedString(alignment) + ", which is not a power of two up to " + MAX_SIZE);
+            }
+            long total = before + size;
+            if (total + zeroFilledSections > MAX_SIZE) {
+                throw unsupported("its zero-filled sections and common symbols ask for "
+                        + (total + zeroFilledSections) + " bytes of zeroed memory, more than the " + MAX_SIZE
+                        + " a plugin may have");
+            }
+            return total;
+        }
+
         private long readSymbols(Section table, Section[] sections, List<Definition> definitions,
                                  List<Reference> references, List<Integer> referenceSymbols) {
             if (table.entrySize != 24 || table.size % 24 != 0) {
@@ -256,6 +291,7 @@ public final class ElfObject {
                 }
             }
             List<String> threadLocals = new ArrayList<>();
+            long commonBytes = 0;
             for (long i = 1; i < count; i++) {
                 long at = table.offset + 24 * i;
                 long nameOffset = u32(at);
@@ -270,6 +306,9 @@ public final class ElfObject {
                     throw malformed("symbol " + i + " refers to section " + sectionIndex + ", which does not exist");
                 }
                 String symbolName = string(strings, nameOffset, "symbol name");
+                if (sectionIndex == SHN_COMMON) {
+                    commonBytes = checkCommon(i, symbolName, u64(at + 8), size, commonBytes);
+                }
                 if (symbolName.startsWith(CodeMarkers.PREFIX)) {
                     throw unsupported("symbol " + i + " is named '" + symbolName + "'; names with the prefix '"
                             + CodeMarkers.PREFIX + "' are reserved for the backend's own use");

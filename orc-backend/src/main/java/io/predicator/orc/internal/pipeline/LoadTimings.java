@@ -11,6 +11,8 @@ public final class LoadTimings {
     public long optimizeNanos;
     /** Code generation, nanoseconds. */
     public long codegenNanos;
+    /** Linking untrusted objects once in a compile worker first, nanoseconds; 0 if there were none. */
+    public long trialLinkNanos;
     /** Linking into the JIT, nanoseconds. */
     public long linkNanos;
     /** Whether the object came from the object cache. */

@@ -201,7 +201,7 @@ public final class Pipeline implements AutoCloseable {
             inlineAssembly |= output.inlineAssembly() != null;
         }
         LinkUnit unit = linkUnit.apply(name, format, objects, signatures, inlineAssembly, null);
-        trialLink.apply(name, sourceObjects, request);
+        trialLink.apply(name, sourceObjects, request, timings);
         return unit;
     }
 }

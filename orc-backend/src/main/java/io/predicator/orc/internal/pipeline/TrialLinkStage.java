@@ -36,10 +36,13 @@ final class TrialLinkStage {
      * @param name the module's name, for messages
      * @param objects the objects of the module source (not those the pipeline compiled)
      * @param request the load's request
+     * @param timings receives the trial's time
      */
-    void apply(String name, List<Input> objects, CompileRequest request) {
+    void apply(String name, List<Input> objects, CompileRequest request, LoadTimings timings) {
         if (request.untrusted() && !objects.isEmpty()) {
+            long start = System.nanoTime();
             worker.link(name, encode(objects), request);
+            timings.trialLinkNanos += System.nanoTime() - start;
         }
     }
 
