@@ -366,7 +366,11 @@ final class Report {
                 + "is the same C built by the same clang as a shared library for generic x86-64 "
                 + "(`-O2 -shared -fPIC -march=x86-64`), called through FFM; **java** is the same algorithm over "
                 + "arrays; **chicory** runs the same C compiled to WebAssembly (`--target=wasm32 -O2`) in Chicory, "
-                + "translated to JVM bytecode or interpreted. Each engine's result is checked against Java at set-up. "
+                + "translated to JVM bytecode or interpreted (the version is in the machine table). **Redline** "
+                + "(`io.roastedroot:redline`, WebAssembly compiled ahead of time by Cranelift) is not measured: its "
+                + "compiler, `redline-compiler`, is not published to Maven Central at any version (0.0.5 publishes "
+                + "the runner, the API and the Cranelift bridge only), and the runner needs the code it produces. "
+                + "Each engine's result is checked against Java at set-up. "
                 + "`ComputeBenchmark`, average time per pass over 1 MiB; ratio = time / AOT time (below 1 is faster).");
         line();
         List<String> kernels = List.of("records", "pixels", "fnv1a");
