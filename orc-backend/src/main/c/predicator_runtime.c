@@ -131,6 +131,8 @@ extern void *mmap(void *address, size_t length, int protection, int flags, int f
 extern int munmap(void *address, size_t length);
 extern int mprotect(void *address, size_t length, int protection);
 extern void *calloc(size_t count, size_t size);
+extern int posix_memalign(void **memory, size_t alignment, size_t size);
+extern void *memset(void *memory, int value, size_t size);
 extern void free(void *memory);
 extern int getpid(void);
 extern int gettid(void);
@@ -175,8 +177,10 @@ enum stop_reason {
 
 /*
  * One per Java thread (not per OS thread: a virtual thread's report travels with it), allocated by
- * predicator_report_new and freed by predicator_report_free. The fault fields are written only on a fault; the
- * call fields by Java when a call starts, and the deadline by the watchdog when the Java thread is interrupted.
+ * predicator_report_new and freed by predicator_report_free. The fault fields are written only on a fault. A
+ * call's trampoline writes started and deadline when the call starts, from the clock and the timeout, which Java
+ * writes only when the thread calls a plugin with another timeout than before; the watchdog writes the deadline's
+ * sentinel when the Java thread is interrupted.
  */
 struct report {
     int32_t kind;                                     /* 0  */
@@ -187,7 +191,8 @@ struct report {
     uint64_t pc;                                      /* 24: the faulting instruction */
     uint64_t deadline;                                /* 32: the call's deadline on the clock, 0, or a sentinel */
     uint64_t started;                                 /* 40: the clock when the call started */
-    char message[MESSAGE_CAPACITY];                   /* 48 */
+    uint64_t timeout;                                 /* 48: the called plugin's timeout plus a tick, 0 for none */
+    char message[MESSAGE_CAPACITY];                   /* 56 */
 };
 
 /*
@@ -856,9 +861,14 @@ __attribute__((naked)) void predicator_gate_slow(void) {
 
 /* ---- Reports ---- */
 
-/* A zeroed report for a Java thread, or null when out of memory. */
+/* A zeroed report for a Java thread, or null when out of memory; freed by predicator_report_free. */
 struct report *predicator_report_new(void) {
-    return calloc(1, sizeof(struct report));
+    /* On a cache line of its own: every call's trampoline writes started and deadline, and Java reads kind. */
+    void *report = 0;
+    if (posix_memalign(&report, 64, sizeof(struct report)) != 0) {
+        return 0;
+    }
+    return memset(report, 0, sizeof(struct report));
 }
 
 /* Frees a report no Java thread uses any more, first clearing the thread records that still point at it. */

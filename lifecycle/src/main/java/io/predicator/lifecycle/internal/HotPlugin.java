@@ -367,11 +367,21 @@ public final class HotPlugin implements AutoCloseable {
     }
 
     /**
-     * Closes the current version after its calls in flight; later calls through views throw
-     * {@link AlreadyClosedException}. Idempotent.
+     * Closes the current version with the default drain ({@link Plugin#DEFAULT_DRAIN}); later calls through views
+     * throw {@link AlreadyClosedException}. Idempotent.
      */
     @Override
     public void close() {
+        close(Plugin.DEFAULT_DRAIN);
+    }
+
+    /**
+     * Closes the current version, letting its calls in flight run for at most the drain; later calls through views
+     * throw {@link AlreadyClosedException}. Idempotent.
+     *
+     * @param drain how long calls in flight may go on running
+     */
+    public void close(Duration drain) {
         lock.lock();
         try {
             Version previous = current;
@@ -380,7 +390,7 @@ public final class HotPlugin implements AutoCloseable {
             }
             current = Version.closed(description);
             if (previous.plugin() != null) {
-                previous.plugin().close();
+                previous.plugin().close(drain);
             }
         } finally {
             lock.unlock();

@@ -60,6 +60,8 @@ final class CallFrames extends CallFramesPadding {
     /** Where the runtime reports a fault of this thread's plugin calls; its address is a plain field for the calls. */
     private final FaultReport report;
     private final long reportAddress;
+    /** The timeout last written to the report: a plain field, so that calls of one plugin store nothing. */
+    private long timeoutNoted;
     /** The plugin of the outermost call in progress, 0 if none; padded on both sides against false sharing. */
     private long active;
     @SuppressWarnings("unused")
@@ -207,21 +209,17 @@ final class CallFrames extends CallFramesPadding {
     }
 
     /**
-     * Starts the innermost call's clock and deadline in the report. A nested call keeps the deadline of the call it
-     * interrupted if that one is earlier (or says the thread was interrupted), so that a nested call never extends
-     * its outer call's time.
+     * Notes the timeout of the plugin this thread calls next in the report, where the call's trampoline reads it to
+     * set the call's deadline (a nested call keeps its outer call's deadline if that is earlier); a store only when
+     * it differs from the last one noted.
      *
-     * @param now the runtime clock
-     * @param deadline the call's own deadline, 0 for none
+     * @param timeout {@code Watchdog.callTimeout} of the plugin's timeout, or 0 for none
      */
-    void begin(long now, long deadline) {
-        if (nestedDepth > 0) {
-            long outer = nestedDeadlines[nestedDepth - 1];
-            if (outer != 0 && (deadline == 0 || outer < deadline)) {
-                deadline = outer;
-            }
+    void noteTimeout(long timeout) {
+        if (timeout != timeoutNoted) {
+            timeoutNoted = timeout;
+            report.timeout(timeout);
         }
-        report.begin(now, deadline);
     }
 
     /**

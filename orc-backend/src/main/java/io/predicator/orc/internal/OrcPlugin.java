@@ -50,9 +50,9 @@ import static java.util.Objects.requireNonNull;
  * complete during the {@link Drain}, and are stopped after it; calls after it throw {@link AlreadyClosedException}
  * instead of jumping into freed memory.
  *
- * <p>Deadlines: every call stores the runtime clock and its deadline (0 for none) in the thread's
- * {@link FaultReport}; the {@link Watchdog} stops calls past their deadline, and calls whose Java thread is
- * interrupted.
+ * <p>Deadlines: every call's trampoline stores the runtime clock and the call's deadline (0 for none) in the
+ * thread's {@link FaultReport}, from the timeout the call notes there; the {@link Watchdog} stops calls past their
+ * deadline, and calls whose Java thread is interrupted.
  */
 final class OrcPlugin implements Plugin {
     private static final System.Logger LOGGER = System.getLogger("io.predicator.orc");
@@ -78,8 +78,10 @@ final class OrcPlugin implements Plugin {
     private final Watchdog watchdog = Containment.get().watchdog();
     /** How long one call may run, or null for no limit. */
     private final Duration callTimeout;
-    /** {@link #callTimeout} in microseconds, 0 for no limit: what a call reads. */
+    /** {@link #callTimeout} in microseconds, 0 for no limit. */
     private final long timeoutMicros;
+    /** What a call notes in the thread's report for its trampoline: {@link Watchdog#callTimeout}, or 0. */
+    private final long reportTimeout;
 
     private record HandleKey(String symbol, FunctionDescriptor descriptor) {
     }
@@ -116,6 +118,7 @@ final class OrcPlugin implements Plugin {
         this.addresses = new ConcurrentHashMap<>(code.addresses());
         this.callTimeout = callTimeout;
         this.timeoutMicros = callTimeout == null ? 0 : Math.max(1, saturatedMicros(callTimeout));
+        this.reportTimeout = timeoutMicros == 0 ? 0 : Watchdog.callTimeout(timeoutMicros);
         watchdog.pluginLoaded(callTimeout != null);
     }
 
@@ -331,8 +334,7 @@ final class OrcPlugin implements Plugin {
             restore(frames.pop());
             throw closedException();
         }
-        long now = watchdog.now();
-        frames.begin(now, timeoutMicros == 0 ? 0 : Watchdog.deadline(now, timeoutMicros));
+        frames.noteTimeout(reportTimeout);
         return frames;
     }
 

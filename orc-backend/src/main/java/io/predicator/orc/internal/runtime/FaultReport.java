@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Where the runtime reports how a plugin call of one Java thread ended early, and where that thread's call in
  * progress keeps its deadline: native memory owned by the runtime, one per Java thread, whose address every
- * contained call passes to its trampoline. The runtime writes the fault fields only when the call faults or is
+ * contained call passes to its trampoline, which writes the call's start and deadline. The runtime writes the fault fields only when the call faults or is
  * stopped, last of all its kind; the Java side reads the kind after every call (one load) and, when it is set,
  * {@linkplain #take() takes} the report.
  *
@@ -31,7 +31,8 @@ public final class FaultReport {
     private static final int PC = 24;
     private static final int DEADLINE = 32;
     private static final int STARTED = 40;
-    private static final int MESSAGE = 48;
+    private static final int TIMEOUT = 48;
+    private static final int MESSAGE = 56;
     private static final int CAPACITY = 1024;
     /** The deadline that says the Java thread was interrupted; {@code DEADLINE_INTERRUPTED} in the runtime. */
     private static final long INTERRUPTED = 1;
@@ -105,14 +106,13 @@ public final class FaultReport {
     }
 
     /**
-     * Starts a call: records the clock and the call's deadline (two stores).
+     * Sets the timeout of the calls that follow, from which each call's trampoline computes the call's deadline;
+     * written only when the thread calls a plugin with another timeout than the last one's.
      *
-     * @param now the runtime clock ({@link Watchdog#now()})
-     * @param deadline the clock value past which the call stops, or 0 for none
+     * @param timeout {@link Watchdog#callTimeout(long)}, or 0 for none
      */
-    public void begin(long now, long deadline) {
-        memory.set(ValueLayout.JAVA_LONG, STARTED, now);
-        memory.set(ValueLayout.JAVA_LONG, DEADLINE, deadline);
+    public void timeout(long timeout) {
+        memory.set(ValueLayout.JAVA_LONG, TIMEOUT, timeout);
     }
 
     /** Returns the deadline of the call in progress: 0 for none, else a clock value or a sentinel. */

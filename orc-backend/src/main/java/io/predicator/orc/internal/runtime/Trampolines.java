@@ -26,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   %thread = this thread's record (see ThreadSlot); on the thread's first call, the same body in a cold copy
  *             that attaches the thread first
  *   %thread->report = %report, if another Java thread's was there
+ *   %report->started = predicator_clock; %report->deadline = clock + %report->timeout, or 0 (see body)
  *   %frame = {rsp, rbp, &faulted, %thread->current}; %thread->current = %frame
  *   %result = call i32 %target(i32 %a0, i32 %a1)
  *   %thread->current = %frame->previous
@@ -55,6 +56,8 @@ final class Trampolines {
 
     private final RuntimeJit jit;
     private final Optional<ThreadSlot> slot;
+    /** The address of {@code predicator_clock}, a constant in the trampolines' code: no load of its address. */
+    private final long clock;
     private final Map<FunctionDescriptor, Long> addresses = new ConcurrentHashMap<>();
     /** Names are unique per process: every {@code Trampolines} of a runtime JIT defines its functions in it. */
     private static final AtomicInteger NAMES = new AtomicInteger();
@@ -62,6 +65,7 @@ final class Trampolines {
     Trampolines(RuntimeJit jit, Optional<ThreadSlot> slot) {
         this.jit = jit;
         this.slot = slot;
+        this.clock = jit.lookup("predicator_clock");
     }
 
     /**
@@ -79,7 +83,7 @@ final class Trampolines {
         synchronized (this) {
             return addresses.computeIfAbsent(descriptor, key -> {
                 String name = "predicator_trampoline_" + NAMES.incrementAndGet();
-                jit.add(name, ir(name, key, slot).getBytes(StandardCharsets.UTF_8));
+                jit.add(name, ir(name, key, slot, clock).getBytes(StandardCharsets.UTF_8));
                 return jit.lookup(name);
             });
         }
@@ -90,8 +94,9 @@ final class Trampolines {
      *
      * @param slot where threads keep their record, if the runtime found it; else the IR calls
      *             {@code pthread_getspecific}
+     * @param clock the address of {@code predicator_clock}
      */
-    static String ir(String name, FunctionDescriptor descriptor, Optional<ThreadSlot> slot) {
+    static String ir(String name, FunctionDescriptor descriptor, Optional<ThreadSlot> slot, long clock) {
         CallingConvention.Scalar result = descriptor.returnLayout().map(Trampolines::result)
                 .orElse(new CallingConvention.Scalar("void", ""));
         String returnType = result.type();
@@ -162,20 +167,22 @@ final class Trampolines {
                 !0 = !{!"branch_weights", i32 1048576, i32 1}
                 !1 = !{!"branch_weights", i32 1, i32 1024}
                 """.formatted(returns, name, declared, GUARD_BYTES + FRAME_BYTES, prepare, lookUp,
-                returning(returnType, attach, "%ra"), body("%known", returnType, call, zero),
-                returning(returnType, call, "%rb"), body("%attached", returnType, call, zero));
+                returning(returnType, attach, "%ra"), body("%known", returnType, call, zero, clock),
+                returning(returnType, call, "%rb"), body("%attached", returnType, call, zero, clock));
     }
 
     /**
      * The contained call, given the thread's record: notes the Java thread's report in the record if another's is
-     * there; writes the frame (struct frame: stack pointer, frame pointer and resume address, by one inline assembly
+     * there; starts the call's clock and deadline in the report (the clock plus the timeout Java noted there, or 0;
+     * a nested call keeps its outer call's deadline when that is earlier, or is the interrupt sentinel, so that it
+     * never extends the outer call's time); writes the frame (struct frame: stack pointer, frame pointer and resume address, by one inline assembly
      * block that may branch to {@code faulted}; the outer frame only when the call is nested) and links it as the
      * thread's current frame during the call. The signal handler resumes at {@code faulted} with the stack and frame
      * pointers restored; it returns zero through the epilogue, which restores the caller's callee-saved registers
      * from the trampoline's stack. The assembly block claims to clobber them so that the prologue saves them all:
      * the plugin may have changed any of them when it faulted. A call costs a dozen stores, pushes included.
      */
-    private static String body(String thread, String returnType, String call, String zero) {
+    private static String body(String thread, String returnType, String call, String zero, long clock) {
         return """
                   %%frame = getelementptr inbounds i8, ptr %%block, i64 %1$d
                   %%reportp = getelementptr inbounds i8, ptr %2$s, i64 8
@@ -188,12 +195,31 @@ final class Trampolines {
                 record:
                   %%previous = load i64, ptr %2$s
                   %%nested = icmp ne i64 %%previous, 0
+                  %%rp = inttoptr i64 %%report to ptr
+                  %%timeoutp = getelementptr inbounds i8, ptr %%rp, i64 48
+                  %%timeout = load i64, ptr %%timeoutp
+                  %%clock = load i64, ptr inttoptr (i64 %6$d to ptr)
+                  %%startedp = getelementptr inbounds i8, ptr %%rp, i64 40
+                  store i64 %%clock, ptr %%startedp
+                  %%timed = icmp ne i64 %%timeout, 0
+                  %%due = add i64 %%clock, %%timeout
+                  %%own = select i1 %%timed, i64 %%due, i64 0
+                  %%deadlinep = getelementptr inbounds i8, ptr %%rp, i64 32
                   br i1 %%nested, label %%outer, label %%save, !prof !1
                 outer:
                   %%previousp = getelementptr inbounds i8, ptr %%frame, i64 24
                   store i64 %%previous, ptr %%previousp
+                  %%outerdeadline = load i64, ptr %%deadlinep
+                  %%hasouter = icmp ne i64 %%outerdeadline, 0
+                  %%untimed = icmp eq i64 %%own, 0
+                  %%earlier = icmp ult i64 %%outerdeadline, %%own
+                  %%either = or i1 %%untimed, %%earlier
+                  %%keepouter = and i1 %%hasouter, %%either
+                  %%inner = select i1 %%keepouter, i64 %%outerdeadline, i64 %%own
                   br label %%save
                 save:
+                  %%deadline = phi i64 [ %%own, %%record ], [ %%inner, %%outer ]
+                  store i64 %%deadline, ptr %%deadlinep
                   callbr void asm sideeffect "movq %%rsp, 0($0)\\0A\\09movq %%rbp, 8($0)\\0A\\09leaq ${1:l}(%%rip), %%rax\\0A\\09movq %%rax, 16($0)", "r,!i,~{rax},~{rbx},~{r12},~{r13},~{r14},~{r15},~{memory}"(ptr %%frame)
                       to label %%call [label %%faulted]
                 call:
@@ -207,7 +233,7 @@ final class Trampolines {
                 faulted:
                   %5$s
                 """.formatted(GUARD_BYTES, thread, returnType.equals("void") ? call : "%r = " + call,
-                returnType.equals("void") ? "ret void" : "ret " + returnType + " %r", zero);
+                returnType.equals("void") ? "ret void" : "ret " + returnType + " %r", zero, clock);
     }
 
     /** A call and the return of its result, named {@code value}. */

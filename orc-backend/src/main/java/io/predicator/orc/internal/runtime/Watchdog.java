@@ -14,7 +14,8 @@ import java.util.concurrent.locks.LockSupport;
  * timer task per call. Each tick it writes the runtime's clock and asks the runtime to signal every thread whose
  * call has passed its deadline, whose Java thread was interrupted, or that runs while a plugin is closing; the
  * signal's handler then stops the call if the thread is in plugin code (see {@link CodeRanges}). Between ticks a
- * call costs the timer nothing: it reads the clock and stores its deadline in its {@link FaultReport}.
+ * call costs the timer nothing: its trampoline reads the clock and stores the call's start and deadline in the
+ * thread's {@link FaultReport}.
  *
  * <p>The tick is {@value #FAST_TICK_MICROS} µs while a plugin with a call timeout is loaded or a close is waiting
  * for calls, so that a call stops at most about two ticks after its deadline; else it is 10 ms, which bounds how
@@ -66,15 +67,14 @@ public final class Watchdog {
     }
 
     /**
-     * Returns the clock value past which a call that starts now must stop: one tick later than the timeout, since
-     * the clock may be up to a tick old.
+     * Returns what a call's trampoline adds to the clock for the call's deadline: one tick more than the timeout,
+     * since the clock may be up to a tick old when the call starts.
      *
-     * @param now {@link #now()}
      * @param timeoutMicros the call timeout, positive
-     * @return the deadline
+     * @return the timeout a {@link FaultReport} holds
      */
-    public static long deadline(long now, long timeoutMicros) {
-        return now + timeoutMicros + FAST_TICK_MICROS;
+    public static long callTimeout(long timeoutMicros) {
+        return timeoutMicros + FAST_TICK_MICROS;
     }
 
     /**
