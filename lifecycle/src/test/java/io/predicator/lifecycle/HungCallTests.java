@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -103,6 +104,21 @@ class HungCallTests {
                 stopped(hung.get(30, TimeUnit.SECONDS));
                 check(check.applyAsInt(7) == 21, "the changed file serves");
                 check(directory.failures().isEmpty(), "no failure: " + directory.failures());
+
+                // Two files with a hung call each: closing the folder gives both one drain, not one each.
+                Files.writeString(folder.resolve("other.ll"), HANGS);
+                directory.rescan();
+                List<CompletableFuture<Throwable>> hungs = List.of(hang(check),
+                        hang(directory.function("other.ll", "check", IntUnaryOperator.class)));
+                long start = System.nanoTime();
+                directory.close();
+                long tookMillis = (System.nanoTime() - start) / 1_000_000;
+                for (CompletableFuture<Throwable> one : hungs) {
+                    stopped(one.get(30, TimeUnit.SECONDS));
+                }
+                check(tookMillis < 2 * Plugin.DEFAULT_DRAIN.toMillis(), "closing the folder added up the drains: "
+                        + tookMillis + " ms");
+                System.out.println("closing a folder with two hung calls took " + tookMillis + " ms");
             }
         }
 

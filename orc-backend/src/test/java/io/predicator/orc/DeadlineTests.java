@@ -37,8 +37,9 @@ import java.util.function.IntUnaryOperator;
  * No plugin call can hang a thread for ever: a call past its timeout throws {@code TIMEOUT}, an interrupted caller's
  * call throws {@code INTERRUPTED} and keeps the interrupt, and a close stops the calls still running after its
  * drain. Each runaway is a real loop (a {@code while (!flag)} spin, a loop calling a host function, a vectorised
- * loop, a recursion without loops), loaded as bitcode and as an object. Every scenario runs in a child JVM, since a
- * stop that went wrong could end this one; the child checks what it sees and prints {@code OK <scenario>}.
+ * loop, a recursion without loops), loaded as bitcode and as an object (and as an archive member under a timeout).
+ * Every scenario runs in a child JVM, since a stop that went wrong could end this one; the child checks what it
+ * sees and prints {@code OK <scenario>}.
  */
 class DeadlineTests {
     /** Four calls that never return on their own; each takes an int so that nothing folds at compile time. */
@@ -217,10 +218,10 @@ class DeadlineTests {
             System.out.println("OK " + arguments[0]);
         }
 
-        /** Each runaway, as bitcode and as an object, under a 50 ms timeout. */
+        /** Each runaway, as bitcode, as an object and as an archive member, under a 50 ms timeout. */
         private static void timeout() throws Exception {
             try (JitContext jit = context(Optional.empty())) {
-                for (ModuleSource source : sources()) {
+                for (ModuleSource source : withArchive(sources())) {
                     for (String function : FUNCTIONS) {
                         Plugin plugin = jit.load(source, LoadOptions.builder().callTimeout(Duration.ofMillis(50))
                                 .name(source.name() + "-" + function).build());
@@ -237,7 +238,7 @@ class DeadlineTests {
                                 + " ms: " + fault.getMessage());
                     }
                 }
-                check(jit.stats().faults() == 2L * FUNCTIONS.size(), "every stop counted: " + jit.stats());
+                check(jit.stats().faults() == 3L * FUNCTIONS.size(), "every stop counted: " + jit.stats());
             }
         }
 
@@ -556,6 +557,14 @@ class DeadlineTests {
         private static List<ModuleSource> sources() {
             return List.of(ModuleSource.bitcode("runaways.bc", FixtureCompiler.bitcode(RUNAWAYS)),
                     ModuleSource.object("runaways.o", FixtureCompiler.object(RUNAWAYS)));
+        }
+
+        /** The sources and an archive whose one member is the runaways' object. */
+        private static List<ModuleSource> withArchive(List<ModuleSource> sources) {
+            List<ModuleSource> all = new ArrayList<>(sources);
+            all.add(ModuleSource.archive("runaways.a", FixtureCompiler.archive(true,
+                    new io.predicator.fixtures.ArchiveMember("runaways.o", FixtureCompiler.object(RUNAWAYS)))));
+            return all;
         }
 
         private static JitContext context(Optional<Duration> callTimeout) throws ReflectiveOperationException {
