@@ -16,7 +16,7 @@ class ReportTests {
         String report = Report.render(Map.of());
 
         assertThat(report).contains("## Summary", "## Machine").doesNotContain("PASS", "FAIL");
-        assertThat(report.lines().filter(line -> line.matches("\\| (\\d[abc]?|–) \\|.*"))).hasSize(14)
+        assertThat(report.lines().filter(line -> line.matches("\\| (\\d[a-d]?|–) \\|.*"))).hasSize(16)
                 .allMatch(line -> line.contains("not measured"));
     }
 
@@ -73,6 +73,34 @@ class ReportTests {
         results.put("faults", Map.of("faultNanos", 2_000_000.0));
         assertThat(Report.render(results)).contains("| 2c | A contained fault: from the faulting call to the caller's "
                 + "exception | 2.0 ms, 500 faults per second | microseconds, not milliseconds (< 100 µs) | **FAIL** |");
+    }
+
+    @Test
+    void aCallTimeoutIsJudgedOnTheCallAndOnTheWorstKernel() {
+        Map<String, Object> deadlines = new LinkedHashMap<>();
+        deadlines.put("rounds", 500.0);
+        deadlines.put("callsPerBlock", 100_000.0);
+        deadlines.put("call", deadline(1.01));
+        deadlines.put("records", deadline(1.00));
+        deadlines.put("pixels", deadline(1.04));
+        deadlines.put("fnv1a", deadline(0.99));
+
+        String report = Report.render(Map.of("deadlines", deadlines));
+        assertThat(report)
+                .contains("| `add`, 100000 calls | 1.0 ms | 1.0 ms | 1.01× (0.98×–1.05×) |")
+                .contains("| 2d | A call with a call timeout vs without (one timer for the process: nothing per call) "
+                        + "| 1.01× | ≤ 1.05× | **PASS** |")
+                .contains("| 3c | Compute kernels with a call timeout vs without, worst kernel | 1.04× | ≤ 1.03× | "
+                        + "**FAIL** |");
+        deadlines.remove("fnv1a");
+        assertThat(Report.render(Map.of("deadlines", deadlines)))
+                .contains("| 3c | Compute kernels with a call timeout vs without, worst kernel | not measured");
+    }
+
+    /** One subject of {@link DeadlineRounds}: a millisecond block, and the ratio's median with a spread around it. */
+    private static Map<String, Object> deadline(double median) {
+        return Map.of("nanosWithout", 1e6, "nanosWith", 1e6 * median, "median", median, "p10", median - 0.03,
+                "p90", median + 0.04);
     }
 
     /** A thread count's summary as {@link CallRounds} prints it, with raw at 5 ns per call. */
