@@ -219,7 +219,8 @@ final class ObjectCache {
         return new String(bytes, StandardCharsets.UTF_8);
     }
 
-    private static MessageDigest sha256() {
+    /** Returns a new SHA-256 digest, which every JDK provides. */
+    static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,12 +24,22 @@ import java.util.Map;
  * JITLink, like the rest of LLVM, is not hardened against crafted input: a worker that crashes on the objects
  * becomes {@link MalformedModuleException} and this JVM never links them. Link errors in the trial are left to the
  * real link, which reports them with the real imports (a stand-in address may be out of a relocation's reach where
- * the real one is not). Objects the pipeline compiled itself, and trusted input, skip the trial.
+ * the real one is not). Objects the pipeline compiled itself, and trusted input, skip the trial, and so do objects
+ * whose trial passed before in this process (by the SHA-256 of their bytes).
  */
 final class TrialLinkStage {
     /** Where the stand-ins of the imports point: memory that is mapped, and never run or written by the trial. */
     private static final int STAND_IN_BYTES = 1 << 20;
+    /** How many passed trials are remembered: a plugin loaded again (a restart, a swap back) is not tried again. */
+    private static final int REMEMBERED = 4_096;
     private final WorkerStage worker = new WorkerStage(1, Long.MAX_VALUE);
+    /** The SHA-256 digests of objects whose trial passed, least recently used first. */
+    private final Map<String, Boolean> passed = new LinkedHashMap<>(64, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > REMEMBERED;
+        }
+    };
 
     /**
      * Links the objects in a worker first, if the load does not trust its input.
@@ -39,11 +50,27 @@ final class TrialLinkStage {
      * @param timings receives the trial's time
      */
     void apply(String name, List<Input> objects, CompileRequest request, LoadTimings timings) {
-        if (request.untrusted() && !objects.isEmpty()) {
-            long start = System.nanoTime();
-            worker.link(name, encode(objects), request);
-            timings.trialLinkNanos += System.nanoTime() - start;
+        if (!request.untrusted() || objects.isEmpty()) {
+            return;
         }
+        long start = System.nanoTime();
+        byte[] content = encode(objects);
+        String digest = digest(content);
+        synchronized (passed) {
+            if (passed.get(digest) != null) {
+                timings.trialLinkNanos += System.nanoTime() - start;
+                return;
+            }
+        }
+        worker.link(name, content, request);
+        synchronized (passed) {
+            passed.put(digest, Boolean.TRUE);
+        }
+        timings.trialLinkNanos += System.nanoTime() - start;
+    }
+
+    private static String digest(byte[] content) {
+        return HexFormat.of().formatHex(ObjectCache.sha256().digest(content));
     }
 
     /**
