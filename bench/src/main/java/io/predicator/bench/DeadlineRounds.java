@@ -179,16 +179,13 @@ public final class DeadlineRounds {
     /** Medians of each side's block time and percentiles of the per-round ratios of with to without. */
     private static Map<String, Object> summary(long[][] nanos) {
         Map<String, Object> summary = new LinkedHashMap<>();
-        summary.put("nanosWithout", percentile(Arrays.stream(nanos).mapToDouble(r -> r[0]).toArray(), 50));
-        summary.put("nanosWith", percentile(Arrays.stream(nanos).mapToDouble(r -> r[1]).toArray(), 50));
+        summary.put("nanosWithout",
+                CallRounds.percentile(Arrays.stream(nanos).mapToDouble(r -> r[0]).toArray(), 50));
+        summary.put("nanosWith", CallRounds.percentile(Arrays.stream(nanos).mapToDouble(r -> r[1]).toArray(), 50));
         double[] ratio = Arrays.stream(nanos).mapToDouble(r -> (double) r[1] / r[0]).toArray();
-        summary.put("median", percentile(ratio, 50));
-        summary.put("p10", percentile(ratio, 10));
-        summary.put("p90", percentile(ratio, 90));
+        summary.put("median", CallRounds.percentile(ratio, 50));
+        summary.put("p10", CallRounds.percentile(ratio, 10));
+        summary.put("p90", CallRounds.percentile(ratio, 90));
         return summary;
-    }
-
-    private static double percentile(double[] values, int percent) {
-        return CallRounds.percentile(values, percent);
     }
 }

@@ -32,7 +32,8 @@ import java.util.TreeMap;
  *
  * <p>A load on first use runs read, parse and check at load ({@link IrCompiler#analyse}), resolves what the
  * exports' code can reach and links only those imports; each first use of an export then runs optimise, emit, link
- * unit, resolve and link for the piece it needs ({@link #linkPiece}). Inspection stops after the trial link.
+ * unit, resolve and link for the piece it needs ({@link #linkPiece}). Inspection stops after link unit: it never
+ * links, so it needs no trial link either.
  *
  * <p>Threads: any number of loads run the stages at once; compile stages run on the loading thread and, for large
  * modules, on the compiler's threads; only {@link JitLinker} takes a lock. The pipeline owns the compiler and the
@@ -103,6 +104,7 @@ public final class Pipeline implements AutoCloseable {
                 ? compiler.analyse(name, inputs.getFirst().bytes(), request, timings).orElse(null) : null;
         LinkUnit unit = lazy == null ? unit(name, source.format(), inputs, request, timings)
                 : new LinkUnit(name, source.format(), List.of(), lazy.signatures(), lazy.inlineAssembly());
+        trialLink.apply(name, inputs, request, timings);
         Map<String, Long> imports;
         try {
             imports = resolve.apply(name, null, lazy == null ? unit.imports() : lazy.imports(), resolver);
@@ -186,13 +188,11 @@ public final class Pipeline implements AutoCloseable {
     private LinkUnit unit(String name, ModuleFormat format, List<Input> inputs, CompileRequest request,
                           LoadTimings timings) {
         List<Input> objects = new ArrayList<>();
-        List<Input> sourceObjects = new ArrayList<>();
         Map<String, Signature> signatures = new HashMap<>();
         boolean inlineAssembly = false;
         for (Input input : inputs) {
             if (!input.isIr()) {
                 objects.add(input);
-                sourceObjects.add(input);
                 continue;
             }
             CompiledModule output = compiler.compile(input.name(), input.bytes(), request, timings);
@@ -200,8 +200,6 @@ public final class Pipeline implements AutoCloseable {
             signatures.putAll(output.signatures());
             inlineAssembly |= output.inlineAssembly() != null;
         }
-        LinkUnit unit = linkUnit.apply(name, format, objects, signatures, inlineAssembly, null);
-        trialLink.apply(name, sourceObjects, request, timings);
-        return unit;
+        return linkUnit.apply(name, format, objects, signatures, inlineAssembly, null);
     }
 }

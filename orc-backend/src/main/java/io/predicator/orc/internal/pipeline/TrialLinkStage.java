@@ -42,14 +42,16 @@ final class TrialLinkStage {
     };
 
     /**
-     * Links the objects in a worker first, if the load does not trust its input.
+     * Links the module source's objects in a worker first, if the load does not trust its input; IR inputs, which
+     * the pipeline compiles itself, are left out.
      *
      * @param name the module's name, for messages
-     * @param objects the objects of the module source (not those the pipeline compiled)
+     * @param inputs what the module source read as
      * @param request the load's request
      * @param timings receives the trial's time
      */
-    void apply(String name, List<Input> objects, CompileRequest request, LoadTimings timings) {
+    void apply(String name, List<Input> inputs, CompileRequest request, LoadTimings timings) {
+        List<Input> objects = inputs.stream().filter(input -> !input.isIr()).toList();
         if (!request.untrusted() || objects.isEmpty()) {
             return;
         }
