@@ -73,26 +73,9 @@ public final class CodeRanges {
         call("predicator_code_closing", "marking", () -> (int) closing.invokeExact(owner, 1));
     }
 
-    /** A downcall that returns the runtime's status. */
-    private interface Downcall {
-        int invoke() throws Throwable;
-    }
-
     /** Makes a downcall; a status other than 0 means the runtime found no memory for the new table. */
-    private static void call(String function, String what, Downcall downcall) {
-        int status;
-        try {
-            status = downcall.invoke();
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException(function + " failed", e);
-        }
-        check(status, what);
-    }
-
-    private static void check(int status, String what) {
-        if (status != 0) {
+    private static void call(String function, String what, RuntimeJit.Downcall<Integer> downcall) {
+        if (RuntimeJit.call(function, downcall) != 0) {
             throw new OutOfMemoryError("no native memory left for " + what + " plugin code ranges");
         }
     }

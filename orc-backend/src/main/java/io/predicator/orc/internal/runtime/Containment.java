@@ -104,12 +104,7 @@ public final class Containment {
 
     /** Allocates a zeroed {@code struct report} in the runtime's memory. */
     long newReport() {
-        long address;
-        try {
-            address = (long) newReport.invokeExact();
-        } catch (Throwable e) {
-            throw new IllegalStateException("predicator_report_new failed", e);
-        }
+        long address = RuntimeJit.call("predicator_report_new", () -> (long) newReport.invokeExact());
         if (address == 0) {
             throw new OutOfMemoryError("no native memory for a plugin call's fault report");
         }
@@ -118,11 +113,10 @@ public final class Containment {
 
     /** Frees a report allocated by {@link #newReport()} that no Java thread uses any more. */
     void freeReport(long address) {
-        try {
+        RuntimeJit.call("predicator_report_free", () -> {
             freeReport.invokeExact(address);
-        } catch (Throwable e) {
-            throw new IllegalStateException("predicator_report_free failed", e);
-        }
+            return null;
+        });
     }
 
     /**

@@ -41,11 +41,8 @@ public final class ImportGates {
         MemorySegment gates;
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment addresses = arena.allocateFrom(ValueLayout.JAVA_LONG, functions);
-            gates = (MemorySegment) create.invokeExact(addresses, (long) functions.length);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("predicator_gates_new failed", e);
+            gates = RuntimeJit.call("predicator_gates_new",
+                    () -> (MemorySegment) create.invokeExact(addresses, (long) functions.length));
         }
         if (gates.address() == 0) {
             throw new OutOfMemoryError("no memory left to map " + functions.length + " import gates");
@@ -71,12 +68,9 @@ public final class ImportGates {
      * @param count how many functions it was given
      */
     public void free(long gates, int count) {
-        try {
+        RuntimeJit.call("predicator_gates_free", () -> {
             free.invokeExact(MemorySegment.ofAddress(gates), (long) count);
-        } catch (RuntimeException | Error e) {
-            throw e;
-        } catch (Throwable e) {
-            throw new IllegalStateException("predicator_gates_free failed", e);
-        }
+            return null;
+        });
     }
 }

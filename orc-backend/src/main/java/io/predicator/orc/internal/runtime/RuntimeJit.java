@@ -90,6 +90,30 @@ final class RuntimeJit {
         return Linker.nativeLinker().downcallHandle(MemorySegment.ofAddress(jit.lookup(symbol)), descriptor);
     }
 
+    /** A downcall into the runtime, as a lambda. */
+    interface Downcall<T> {
+        T invoke() throws Throwable;
+    }
+
+    /**
+     * Makes a downcall into the runtime: exceptions and errors pass through, and any other throwable (which a
+     * handle's {@code invokeExact} declares but a runtime function never throws) becomes an exception naming it.
+     *
+     * @param function the runtime function, for the message
+     * @param downcall the call
+     * @param <T> what it returns
+     * @return what the call returned
+     */
+    static <T> T call(String function, Downcall<T> downcall) {
+        try {
+            return downcall.invoke();
+        } catch (RuntimeException | Error e) {
+            throw e;
+        } catch (Throwable e) {
+            throw new IllegalStateException(function + " failed", e);
+        }
+    }
+
     private static LLVMModuleRef parse(org.bytedeco.llvm.LLVM.LLVMContextRef context, String name, byte[] content) {
         LLVMMemoryBufferRef buffer;
         try (BytePointer data = new BytePointer(content); BytePointer bufferName = new BytePointer(name)) {

@@ -47,11 +47,7 @@ public final class Watchdog {
         this.clock = MemorySegment.ofAddress(jit.lookup("predicator_clock")).reinterpret(Long.BYTES);
         MethodHandle stopSignal = RuntimeJit.downcall(jit, "predicator_stop_signal",
                 FunctionDescriptor.of(ValueLayout.JAVA_INT));
-        try {
-            this.canStop = (int) stopSignal.invokeExact() != 0;
-        } catch (Throwable e) {
-            throw new IllegalStateException("predicator_stop_signal failed", e);
-        }
+        this.canStop = RuntimeJit.call("predicator_stop_signal", () -> (int) stopSignal.invokeExact()) != 0;
         clock.set(ValueLayout.JAVA_LONG, 0, micros());
         this.thread = Thread.ofPlatform().daemon().name("predicator-watchdog").unstarted(this::run);
         thread.start();
